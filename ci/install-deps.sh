@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything bpfkit needs to build and test on Debian 12, as root.
+# Idempotent: packages already present are not fetched again, and the package
+# lists are only refreshed when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config   # host toolchain
+  clang llvm                                     # BPF compiler (clang -target bpf)
+  libbpf-dev libelf-dev zlib1g-dev               # libbpf and what it links
+  bpftool                                        # companion checks in tests
+  libgtest-dev googletest                        # unit tests
+  binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "ci/install-deps.sh: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "ci/install-deps.sh: error: run as root to install packages (missing: ${missing[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "ci/install-deps.sh: all dependencies are installed"
+fi

@@ -1,0 +1,89 @@
+# ConsumerTest: helpers for tests that configure and build a consumer project
+# the way a user does (cmake -P scripts run by ctest).
+#
+# Every script gets from add_test:
+#   BPFKIT_PREFIX     an installed bpfkit (find_package finds it there)
+#   BPFKIT_SOURCE_DIR bpfkit's source tree (for add_subdirectory consumers)
+#   PROJECTS_DIR      tests/projects
+#   WORK_DIR          a scratch directory owned by this test (emptied first)
+#   GENERATOR         the CMake generator to use
+#   BPF_CLANG         the BPF compiler of bpfkit's own build
+
+# Empties WORK_DIR, so every run starts from a clean build tree.
+function(consumer_reset)
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  file(MAKE_DIRECTORY "${WORK_DIR}")
+endfunction()
+
+# Copies a project from tests/projects into WORK_DIR (tests that edit files
+# must not touch the source tree).
+function(consumer_copy project out_var)
+  file(COPY "${PROJECTS_DIR}/${project}" DESTINATION "${WORK_DIR}/src")
+  set(${out_var} "${WORK_DIR}/src/${project}" PARENT_SCOPE)
+endfunction()
+
+# Runs a command; its combined output goes to <out_var>, its exit code to
+# <rc_var>.
+function(consumer_run out_var rc_var)
+  execute_process(COMMAND ${ARGN}
+    OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${rc_var} "${rc}" PARENT_SCOPE)
+endfunction()
+
+# Configures <source> into <binary> with the test's generator and bpfkit.
+function(consumer_configure source binary)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "EXPECT_FAILURE" "OUTPUT" "ARGS")
+  consumer_run(out rc "${CMAKE_COMMAND}" -S "${source}" -B "${binary}" -G "${GENERATOR}"
+    "-DCMAKE_PREFIX_PATH=${BPFKIT_PREFIX}" "-DBPF_CLANG=${BPF_CLANG}"
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON ${arg_ARGS})
+  if(arg_EXPECT_FAILURE AND rc EQUAL 0)
+    message(FATAL_ERROR "configuring ${source} succeeded but should have failed:\n${out}")
+  elseif(NOT arg_EXPECT_FAILURE AND NOT rc EQUAL 0)
+    message(FATAL_ERROR "configuring ${source} failed (exit ${rc}):\n${out}")
+  endif()
+  if(arg_OUTPUT)
+    set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Builds <binary>; the build output goes to OUTPUT.
+function(consumer_build binary)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EXPECT_FAILURE" "OUTPUT" "ARGS")
+  consumer_run(out rc "${CMAKE_COMMAND}" --build "${binary}" ${arg_ARGS})
+  if(arg_EXPECT_FAILURE AND rc EQUAL 0)
+    message(FATAL_ERROR "building ${binary} succeeded but should have failed:\n${out}")
+  elseif(NOT arg_EXPECT_FAILURE AND NOT rc EQUAL 0)
+    message(FATAL_ERROR "building ${binary} failed (exit ${rc}):\n${out}")
+  endif()
+  if(arg_OUTPUT)
+    set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(expect_match text regex what)
+  if(NOT text MATCHES "${regex}")
+    message(FATAL_ERROR "${what}: expected to match '${regex}', got:\n${text}")
+  endif()
+endfunction()
+
+function(expect_no_match text regex what)
+  if(text MATCHES "${regex}")
+    message(FATAL_ERROR "${what}: expected no match for '${regex}', got:\n${text}")
+  endif()
+endfunction()
+
+# The section names of an ELF file (readelf from binutils).
+function(elf_sections file out_var)
+  consumer_run(out rc readelf -W -S "${file}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "readelf -S ${file} failed:\n${out}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+# The BPF objects (by file name) that a build output says were compiled.
+function(compiled_sources build_output out_var)
+  string(REGEX MATCHALL "Building BPF object [^\n]*" lines "${build_output}")
+  set(${out_var} "${lines}" PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,15 @@
+# bpfkit through add_subdirectory: BPF targets work in the consumer's own
+# subdirectories, and bpfkit builds only its tools (no tests, no examples).
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
+consumer_reset()
+set(bin "${WORK_DIR}/build")
+consumer_configure("${PROJECTS_DIR}/subproject" "${bin}" ARGS "-DBPFKIT_SOURCE_DIR=${BPFKIT_SOURCE_DIR}")
+consumer_build("${bin}")
+if(NOT EXISTS "${bin}/src/sub.bpf.o")
+  message(FATAL_ERROR "src/sub.bpf.o was not built")
+endif()
+foreach(dir tests examples)
+  if(EXISTS "${bin}/bpfkit/${dir}")
+    message(FATAL_ERROR "bpfkit's ${dir} were configured inside a consumer project")
+  endif()
+endforeach()

@@ -1,0 +1,2 @@
+#pragma once
+#define REBUILD_RETVAL XDP_PASS

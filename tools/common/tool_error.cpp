@@ -1,0 +1,50 @@
+#include "tool_error.hpp"
+
+#include <bpf/libbpf.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <exception>
+
+namespace bpfkit::tools {
+
+void report(const char *tool, const tool_error &e) {
+  if (e.file().empty())
+    std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+  else
+    std::fprintf(stderr, "%s: error: %s: %s\n", tool, e.file().c_str(), e.what());
+  if (!e.hint().empty()) std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+}
+
+int run_tool(const char *tool, const char *usage, int (*body)(int, char **), int argc,
+             char **argv) {
+  try {
+    return body(argc, argv);
+  } catch (const tool_error &e) {
+    report(tool, e);
+    return exit_input_error;
+  } catch (const usage_error &e) {
+    std::fprintf(stderr, "%s: error: %s\nusage: %s\n", tool, e.what(), usage);
+    return exit_usage;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: internal error: %s\n", tool, e.what());
+    return exit_internal;
+  }
+}
+
+namespace {
+const char *libbpf_tool_name = "bpfkit";
+
+int print_libbpf(enum libbpf_print_level level, const char *format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  std::fprintf(stderr, "%s: libbpf: ", libbpf_tool_name);
+  return std::vfprintf(stderr, format, args);
+}
+}  // namespace
+
+void route_libbpf_messages(const char *tool) {
+  libbpf_tool_name = tool;
+  libbpf_set_print(print_libbpf);
+}
+
+}  // namespace bpfkit::tools
