@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config   # host toolchain
-  clang llvm                                     # BPF compiler (clang -target bpf)
+  clang llvm llvm-dev                            # BPF compiler; libLLVM for the disassembler
   libbpf-dev libelf-dev zlib1g-dev               # libbpf and what it links
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
