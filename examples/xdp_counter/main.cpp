@@ -22,7 +22,8 @@
 #include <system_error>
 #include <thread>
 
-#include "netns.hpp"
+#include <bpfkit/netns.hpp>
+
 #include "packet.hpp"
 
 #ifndef XDP_COUNTER_OBJECT
@@ -30,6 +31,8 @@
 #endif
 
 namespace {
+
+namespace netns = bpfkit::netns;
 
 constexpr int exit_failed = 1;  // wrong count, or an error
 constexpr int exit_usage = 2;

@@ -33,8 +33,8 @@ void put(std::vector<std::uint8_t> &frame, const T &part) {
 
 }  // namespace
 
-std::vector<std::uint8_t> udp_frame(const netns::mac_address &source,
-                                    const netns::mac_address &destination,
+std::vector<std::uint8_t> udp_frame(const bpfkit::netns::mac_address &source,
+                                    const bpfkit::netns::mac_address &destination,
                                     std::span<const std::uint8_t> payload) {
   ethhdr ethernet{};
   std::memcpy(ethernet.h_dest, destination.data(), ETH_ALEN);

@@ -5,15 +5,16 @@
 #include <span>
 #include <vector>
 
-#include "netns.hpp"
+#include <bpfkit/netns.hpp>
+
 #include "unique_fd.hpp"
 
 namespace packet {
 
 // A UDP datagram 10.0.0.1:40000 -> 10.0.0.2:9 (discard) from `source` to
 // `destination`, with a valid IPv4 header checksum.
-std::vector<std::uint8_t> udp_frame(const netns::mac_address &source,
-                                    const netns::mac_address &destination,
+std::vector<std::uint8_t> udp_frame(const bpfkit::netns::mac_address &source,
+                                    const bpfkit::netns::mac_address &destination,
                                     std::span<const std::uint8_t> payload);
 
 // An AF_PACKET socket bound to one link: frames go out exactly as given,

@@ -1,4 +1,4 @@
-#include "netns.hpp"
+#include "bpfkit/netns.hpp"
 
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -12,17 +12,17 @@
 
 #include <cerrno>
 #include <cstring>
-#include <system_error>
 #include <vector>
 
+#include "bpfkit/error.hpp"
 #include "unique_fd.hpp"
 
-namespace netns {
+namespace bpfkit::netns {
 namespace {
 
-[[noreturn]] void throw_errno(int err, const std::string &what) {
-  throw std::system_error(err, std::generic_category(), what);
-}
+using detail::unique_fd;
+
+[[noreturn]] void throw_errno(int err, const std::string& what) { throw error(err, what); }
 
 // An rtnetlink request under construction: a header, a fixed part, then
 // (possibly nested) attributes, each padded to 4 bytes.
@@ -36,19 +36,19 @@ class netlink_request {
     append(&header, sizeof header);
   }
 
-  void append(const void *data, std::size_t size) {
-    const auto *bytes = static_cast<const std::uint8_t *>(data);
+  void append(const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
     buffer_.insert(buffer_.end(), bytes, bytes + size);
     buffer_.resize(NLMSG_ALIGN(buffer_.size()));
   }
 
-  void attribute(std::uint16_t type, const void *data, std::size_t size) {
+  void attribute(std::uint16_t type, const void* data, std::size_t size) {
     rtattr attr{static_cast<unsigned short>(RTA_LENGTH(size)), type};
     append(&attr, sizeof attr);
     append(data, size);
   }
 
-  void attribute(std::uint16_t type, const std::string &text) {
+  void attribute(std::uint16_t type, const std::string& text) {
     attribute(type, text.c_str(), text.size() + 1);
   }
 
@@ -65,7 +65,7 @@ class netlink_request {
   }
 
   // Sends the request and waits for the kernel's acknowledgement.
-  void execute(const std::string &what) {
+  void execute(const std::string& what) {
     auto length = static_cast<std::uint32_t>(buffer_.size());
     std::memcpy(buffer_.data() + offsetof(nlmsghdr, nlmsg_len), &length, sizeof length);
 
@@ -74,27 +74,27 @@ class netlink_request {
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     if (::sendto(sock.get(), buffer_.data(), buffer_.size(), 0,
-                 reinterpret_cast<const sockaddr *>(&kernel), sizeof kernel) < 0)
+                 reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel) < 0)
       throw_errno(errno, what);
     receive_ack(sock.get(), what);
   }
 
  private:
-  static void receive_ack(int sock, const std::string &what) {
+  static void receive_ack(int sock, const std::string& what) {
     alignas(nlmsghdr) std::uint8_t reply[4096];
     ssize_t n = ::recv(sock, reply, sizeof reply, 0);
     if (n < 0) throw_errno(errno, what);
-    const auto *header = reinterpret_cast<const nlmsghdr *>(reply);
+    const auto* header = reinterpret_cast<const nlmsghdr*>(reply);
     if (!NLMSG_OK(header, static_cast<unsigned>(n)) || header->nlmsg_type != NLMSG_ERROR)
       throw_errno(EPROTO, what + ": unexpected netlink reply");
-    const auto *ack = static_cast<const nlmsgerr *>(NLMSG_DATA(header));
+    const auto* ack = static_cast<const nlmsgerr*>(NLMSG_DATA(header));
     if (ack->error != 0) throw_errno(-ack->error, what);
   }
 
   std::vector<std::uint8_t> buffer_;
 };
 
-void write_sysctl(const std::string &path, const char *value) {
+void write_sysctl(const std::string& path, const char* value) {
   unique_fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_errno(errno, "open " + path);
   if (::write(fd.get(), value, std::strlen(value)) < 0) throw_errno(errno, "write " + path);
@@ -113,8 +113,24 @@ void enter_private_netns() {
   if (::unshare(CLONE_NEWNET) != 0) throw_errno(errno, "create a private network namespace");
 }
 
+private_netns::private_netns()
+    : original_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+  if (original_ < 0) throw_errno(errno, "open this thread's network namespace");
+  if (::unshare(CLONE_NEWNET) != 0) {
+    int err = errno;
+    ::close(original_);
+    throw_errno(err, "create a private network namespace");
+  }
+}
+
+private_netns::~private_netns() {
+  // Cannot fail for a namespace we came from with the privilege to leave it.
+  ::setns(original_, CLONE_NEWNET);
+  ::close(original_);
+}
+
 void disable_ipv6() {
-  for (const char *scope : {"all", "default"}) {
+  for (const char* scope : {"all", "default"}) {
     std::string path = std::string("/proc/sys/net/ipv6/conf/") + scope + "/disable_ipv6";
     // A kernel without IPv6 has no such file, and nothing to disable.
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) continue;
@@ -122,7 +138,7 @@ void disable_ipv6() {
   }
 }
 
-void create_veth(const std::string &name, const std::string &peer) {
+void create_veth(const std::string& name, const std::string& peer) {
   netlink_request request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   ifinfomsg link{};
   request.append(&link, sizeof link);
@@ -139,7 +155,7 @@ void create_veth(const std::string &name, const std::string &peer) {
   request.execute("create veth pair " + name + " <-> " + peer);
 }
 
-void set_link_up(const std::string &name) {
+void set_link_up(const std::string& name) {
   netlink_request request(RTM_NEWLINK, 0);
   ifinfomsg link{};
   link.ifi_index = link_index(name);
@@ -149,13 +165,13 @@ void set_link_up(const std::string &name) {
   request.execute("bring up " + name);
 }
 
-int link_index(const std::string &name) {
+int link_index(const std::string& name) {
   unsigned index = ::if_nametoindex(name.c_str());
   if (index == 0) throw_errno(errno, "find link " + name);
   return static_cast<int>(index);
 }
 
-mac_address link_mac(const std::string &name) {
+mac_address link_mac(const std::string& name) {
   ifreq request{};
   name.copy(request.ifr_name, IFNAMSIZ - 1);
   if (::ioctl(ioctl_socket().get(), SIOCGIFHWADDR, &request) != 0)
@@ -165,4 +181,4 @@ mac_address link_mac(const std::string &name) {
   return mac;
 }
 
-}  // namespace netns
+}  // namespace bpfkit::netns

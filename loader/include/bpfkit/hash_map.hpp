@@ -1,0 +1,61 @@
+// bpfkit::hash_map<K, V>: typed access to a map with one value per key.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <type_traits>
+
+#include "bpfkit/detail/map_checks.hpp"
+#include "bpfkit/detail/map_iterator.hpp"
+#include "bpfkit/map_handle.hpp"
+
+namespace bpfkit {
+
+// For hash, LRU hash, array (K = std::uint32_t) and LPM trie maps, or any
+// other map whose entries are plain key/value bytes. K and V must have the
+// layout of the BPF side's types: the constructor throws bpfkit::error when
+// the map's key or value size differs from sizeof(K) or sizeof(V), or when the
+// map needs another class (per-CPU, queue, stack, ring buffer).
+template <class K, class V>
+class hash_map {
+  static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>,
+                "map keys and values are copied as bytes");
+
+ public:
+  using key_type = K;
+  using value_type = V;
+  using iterator = detail::map_iterator<hash_map>;
+
+  hash_map() = default;  // bound to no map; every call throws
+  explicit hash_map(map_handle map) : map_(map) {
+    detail::check_map(map_, detail::map_kind::keyed, sizeof(K), sizeof(V));
+  }
+
+  std::optional<V> lookup(const K& key) const {
+    V value{};
+    if (!map_.lookup_bytes(detail::bytes_of(key), detail::writable_bytes_of(value)))
+      return std::nullopt;
+    return value;
+  }
+
+  // flags: BPF_ANY, BPF_NOEXIST (only if absent), BPF_EXIST (only if present).
+  void update(const K& key, const V& value, std::uint64_t flags = BPF_ANY) const {
+    map_.update_bytes(detail::bytes_of(key), detail::bytes_of(value), flags);
+  }
+
+  bool erase(const K& key) const { return map_.erase_bytes(detail::bytes_of(key)); }
+
+  // Entries, counted by walking the keys (an array map always has max_entries).
+  std::size_t count() const { return detail::count_keys<K>(map_); }
+
+  iterator begin() const { return iterator(*this); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+  const map_handle& handle() const noexcept { return map_; }
+
+ private:
+  map_handle map_;
+};
+
+}  // namespace bpfkit

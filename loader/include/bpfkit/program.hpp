@@ -1,0 +1,64 @@
+// bpfkit::program, a view of one program of a bpfkit::object.
+#pragma once
+
+#include <bpf/libbpf.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bpfkit/link.hpp"
+#include "bpfkit/test_run.hpp"
+
+namespace bpfkit {
+
+// Non-owning and copyable: valid while its object lives. fd(), test runs
+// and attaching need a loaded object. Failures throw bpfkit::error naming
+// the program and, for attach calls, the hook.
+class program {
+ public:
+  program() noexcept = default;  // bound to no program; every call throws
+  explicit program(bpf_program* prog) noexcept : prog_(prog) {}
+
+  std::string_view name() const;
+  int fd() const;  // -1 before the object is loaded
+  // Whether load() loads this program (default: yes). Set before load().
+  bool autoload() const;
+  void set_autoload(bool load) const;
+  bpf_program* get() const noexcept { return prog_; }
+
+  // Instructions the verifier processed (kernel 5.16+).
+  std::uint32_t verified_insns() const;
+
+  // Runs the program once (or `repeat` times) in the kernel on the given
+  // input, without attaching it anywhere.
+  test_run_result test_run(const test_run_opts& opts = {}) const;
+
+  // Attaches as the program's section says (SEC("tp/..."), "kprobe/...", ...).
+  link attach() const;
+  // flags: XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, ... (0: the driver's best).
+  link attach_xdp(int ifindex, std::uint32_t flags = 0) const;
+  // A clsact filter on ingress or egress (the qdisc is created when missing).
+  link attach_tc(int ifindex, bool ingress = true) const;
+  link attach_tracepoint(std::string_view category, std::string_view name) const;
+  link attach_raw_tracepoint(std::string_view name) const;
+  link attach_kprobe(std::string_view function, bool retprobe = false) const;
+  // pid -1: every process; offset: the probed address's file offset in `binary`.
+  link attach_uprobe(const std::string& binary, std::size_t offset, bool retprobe = false,
+                     pid_t pid = -1) const;
+  // The same, at the function `function` of `binary` (its ELF symbol).
+  link attach_uprobe(const std::string& binary, std::string_view function, bool retprobe = false,
+                     pid_t pid = -1) const;
+  link attach_trace() const;  // fentry/fexit/fmod_ret, on their SEC() target
+
+ private:
+  bpf_program* require() const;
+  int require_fd(std::string_view operation) const;
+  std::string describe() const;
+
+  bpf_program* prog_ = nullptr;
+};
+
+}  // namespace bpfkit

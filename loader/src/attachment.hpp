@@ -1,0 +1,75 @@
+// The kinds of attachment a bpfkit::link can own.
+#pragma once
+
+#include <bpf/libbpf.h>
+
+#include <string>
+
+#include "bpfkit/link.hpp"
+#include "unique_fd.hpp"
+
+namespace bpfkit::detail {
+
+// Detaches in its destructor. `description` names the program and the hook
+// for error messages ("program 'count' on tracepoint syscalls/sys_enter_x").
+class attachment {
+ public:
+  explicit attachment(std::string description) : description_(std::move(description)) {}
+  virtual ~attachment() = default;
+
+  virtual int fd() const = 0;
+  virtual bpf_link* get() const { return nullptr; }
+  virtual void pin(const std::string& path) = 0;
+  virtual void unpin() = 0;
+  const std::string& description() const noexcept { return description_; }
+
+ private:
+  std::string description_;
+};
+
+// A libbpf link: tracing, kprobes, uprobes, everything libbpf attaches.
+class libbpf_attachment final : public attachment {
+ public:
+  libbpf_attachment(bpf_link* link, std::string description);
+  ~libbpf_attachment() override;
+
+  int fd() const override;
+  bpf_link* get() const override { return link_; }
+  void pin(const std::string& path) override;
+  void unpin() override;
+
+ private:
+  bpf_link* link_;
+};
+
+// A kernel BPF link known only by its fd (bpf_link_create, e.g. XDP with flags).
+class fd_attachment final : public attachment {
+ public:
+  fd_attachment(unique_fd fd, std::string description);
+
+  int fd() const override { return fd_.get(); }
+  void pin(const std::string& path) override;
+  void unpin() override;
+
+ private:
+  unique_fd fd_;
+  std::string pin_path_;
+};
+
+// A tc filter on a clsact hook, made through netlink (works on every kernel,
+// unlike tcx links).
+class tc_attachment final : public attachment {
+ public:
+  tc_attachment(const bpf_tc_hook& hook, const bpf_tc_opts& attached, std::string description);
+  ~tc_attachment() override;
+
+  int fd() const override { return -1; }
+  void pin(const std::string& path) override;
+  void unpin() override;
+
+ private:
+  bpf_tc_hook hook_;
+  bpf_tc_opts attached_;  // handle and priority the kernel chose
+};
+
+}  // namespace bpfkit::detail
