@@ -1,0 +1,215 @@
+# BpfTest: BPF programs tested in the kernel from ctest.
+#
+#   bpf_add_test(<test> OBJECT <name> PROGRAM <prog>
+#     [DATA_IN <file> | PACKET "<spec>"] [CTX_IN <file>] [REPEAT <n>]
+#     [SET_GLOBAL "<var>=<value>" ...] [SET_MAP "<map>[<key>]=<value>" ...]
+#     [EXPECT_RETVAL <int|XDP_PASS|...>] [EXPECT_MAP "<expectation>" ...]
+#     [EXPECT_DATA_OUT <file>] [MAX_VERIFIED_INSNS <n>]
+#     [EXPECT_LOAD_FAILURE "<regex>"] [LABELS <label>...] [TIMEOUT <seconds>])
+#
+# registers ctest test <test>, run by bpfkit-test from a spec file written at
+# generate time. Everything that can be checked without the kernel is checked
+# here, so a typo is a configure error naming the test; names of maps, fields
+# and globals are checked by bpfkit-test against the object's BTF.
+#
+# Every BPF test requires the fixture bpfkit_kernel: its setup test
+# (bpfkit.setup) mounts bpffs when needed, its cleanup test (bpfkit.cleanup)
+# removes pin directories left by tests that were killed. Without the
+# privilege to load BPF a test reports skipped (exit 77), never failed or
+# passed.
+include_guard(GLOBAL)
+
+set(_BPFKIT_RETVAL_NAMES
+  XDP_ABORTED=0 XDP_DROP=1 XDP_PASS=2 XDP_TX=3 XDP_REDIRECT=4
+  TC_ACT_UNSPEC=-1 TC_ACT_OK=0 TC_ACT_RECLASSIFY=1 TC_ACT_SHOT=2 TC_ACT_PIPE=3
+  TC_ACT_STOLEN=4 TC_ACT_QUEUED=5 TC_ACT_REPEAT=6 TC_ACT_REDIRECT=7
+  SK_DROP=0 SK_PASS=1)
+
+function(_bpfkit_test_error test)
+  list(JOIN ARGN "" message)
+  message(FATAL_ERROR "bpf_add_test(${test}): ${message}")
+endfunction()
+
+# An integer as CMake sees it: decimal, 0x hex, optionally negative.
+function(_bpfkit_is_integer text out_var)
+  if(text MATCHES "^-?(0x[0-9a-fA-F]+|[0-9]+)$")
+    set(${out_var} TRUE PARENT_SCOPE)
+  else()
+    set(${out_var} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# EXPECT_RETVAL as a number (symbolic names resolved); errors list the names.
+function(_bpfkit_test_retval test text out_var)
+  _bpfkit_is_integer("${text}" numeric)
+  if(numeric)
+    set(${out_var} "${text}" PARENT_SCOPE)
+    return()
+  endif()
+  foreach(pair IN LISTS _BPFKIT_RETVAL_NAMES)
+    if(pair MATCHES "^${text}=(.*)$")
+      set(${out_var} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  string(REGEX REPLACE "=[-0-9]+" "" names "${_BPFKIT_RETVAL_NAMES}")
+  list(JOIN names " " names)
+  _bpfkit_test_error(${test} "EXPECT_RETVAL '${text}' is neither an integer nor a known name. "
+    "Known names: ${names}.")
+endfunction()
+
+# A file argument, resolved against the current source directory.
+function(_bpfkit_test_file test keyword file out_var)
+  get_filename_component(path "${file}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${path}")
+    get_source_file_property(generated "${path}" GENERATED)
+    if(NOT generated)
+      _bpfkit_test_error(${test} "${keyword} file '${file}' does not exist (looked for ${path}).")
+    endif()
+  endif()
+  set(${out_var} "${path}" PARENT_SCOPE)
+endfunction()
+
+function(_bpfkit_test_positive test keyword value)
+  if(NOT value MATCHES "^[1-9][0-9]*$")
+    _bpfkit_test_error(${test} "${keyword} must be a positive integer, not '${value}'.")
+  endif()
+endfunction()
+
+set(_BPFKIT_MAP_NAME "[A-Za-z_.][A-Za-z0-9_.]*")
+
+function(_bpfkit_test_check_set_global test assignment)
+  if(NOT assignment MATCHES "^[A-Za-z_][A-Za-z0-9_]*=.+$")
+    _bpfkit_test_error(${test} "SET_GLOBAL '${assignment}' is not of the form <var>=<value>, "
+      "e.g. \"max_packets=10\".")
+  endif()
+endfunction()
+
+function(_bpfkit_test_check_set_map test assignment)
+  if(NOT assignment MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\] *=[^=].*$")
+    _bpfkit_test_error(${test} "SET_MAP '${assignment}' is not of the form <map>[<key>]=<value>, "
+      "e.g. \"config[0]=5\" or \"flows[{sport=1, dport=2}]={packets=3}\".")
+  endif()
+endfunction()
+
+function(_bpfkit_test_check_expect_map test expectation)
+  if(expectation MATCHES "^count\\(${_BPFKIT_MAP_NAME}\\) *== *[0-9]+$"
+     OR expectation MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\] +absent$"
+     OR expectation MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\](@[0-9]+)? *== *.+$")
+    return()
+  endif()
+  _bpfkit_test_error(${test} "EXPECT_MAP '${expectation}' is not one of "
+    "\"<map>[<key>] == <value>\", \"<map>[<key>]@<cpu> == <value>\", \"<map>[<key>] absent\", "
+    "\"count(<map>) == <n>\".")
+endfunction()
+
+# The once-per-build-tree fixture every BPF test requires.
+function(_bpfkit_test_fixture)
+  get_property(done GLOBAL PROPERTY _BPFKIT_TEST_FIXTURE_DONE)
+  if(done)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY _BPFKIT_TEST_FIXTURE_DONE TRUE)
+  add_test(NAME bpfkit.setup COMMAND bpfkit::bpfkit-test --setup)
+  add_test(NAME bpfkit.cleanup COMMAND bpfkit::bpfkit-test --cleanup)
+  set_tests_properties(bpfkit.setup PROPERTIES
+    FIXTURES_SETUP bpfkit_kernel SKIP_RETURN_CODE 77 LABELS bpf)
+  set_tests_properties(bpfkit.cleanup PROPERTIES
+    FIXTURES_CLEANUP bpfkit_kernel SKIP_RETURN_CODE 77 LABELS bpf)
+endfunction()
+
+# ctest properties every BPF test shares.
+function(_bpfkit_test_properties test)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "TIMEOUT" "LABELS")
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 60)
+  endif()
+  set_tests_properties(${test} PROPERTIES
+    FIXTURES_REQUIRED bpfkit_kernel
+    SKIP_RETURN_CODE 77
+    TIMEOUT ${arg_TIMEOUT}
+    LABELS "bpf;${arg_LABELS}")
+endfunction()
+
+function(_bpfkit_add_declarative_test test)
+  cmake_parse_arguments(PARSE_ARGV 1 arg ""
+    "OBJECT;PROGRAM;DATA_IN;PACKET;CTX_IN;REPEAT;EXPECT_RETVAL;EXPECT_DATA_OUT;MAX_VERIFIED_INSNS;EXPECT_LOAD_FAILURE;TIMEOUT"
+    "SET_GLOBAL;SET_MAP;EXPECT_MAP;LABELS")
+  if(arg_UNPARSED_ARGUMENTS)
+    _bpfkit_test_error(${test} "unknown arguments: ${arg_UNPARSED_ARGUMENTS}.")
+  endif()
+  foreach(required OBJECT PROGRAM)
+    if(NOT arg_${required})
+      _bpfkit_test_error(${test} "${required} is required.")
+    endif()
+  endforeach()
+  if(NOT TARGET ${arg_OBJECT}_bpf)
+    _bpfkit_test_error(${test} "OBJECT '${arg_OBJECT}' is not an object made by bpf_add_object() "
+      "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
+  endif()
+  if(DEFINED arg_DATA_IN AND DEFINED arg_PACKET)
+    _bpfkit_test_error(${test} "DATA_IN and PACKET both give the input packet; use one.")
+  endif()
+  if(DEFINED arg_EXPECT_LOAD_FAILURE)
+    foreach(run_option DATA_IN PACKET CTX_IN REPEAT EXPECT_RETVAL EXPECT_DATA_OUT SET_MAP EXPECT_MAP)
+      if(DEFINED arg_${run_option})
+        _bpfkit_test_error(${test} "EXPECT_LOAD_FAILURE expects the load to fail, so nothing runs: "
+          "${run_option} cannot be used with it.")
+      endif()
+    endforeach()
+  endif()
+
+  set(spec "object=$<TARGET_FILE:${arg_OBJECT}_bpf>\nprogram=${arg_PROGRAM}\ntest=${test}\n")
+  string(APPEND spec "rerun=ctest --test-dir ${CMAKE_BINARY_DIR} -R \"^${test}$\" --output-on-failure\n")
+  foreach(file_option DATA_IN CTX_IN EXPECT_DATA_OUT)
+    if(DEFINED arg_${file_option})
+      _bpfkit_test_file(${test} ${file_option} "${arg_${file_option}}" path)
+      string(TOLOWER "${file_option}" key)
+      string(APPEND spec "${key}=${path}\n")
+    endif()
+  endforeach()
+  if(DEFINED arg_PACKET)
+    string(APPEND spec "packet=${arg_PACKET}\n")
+  endif()
+  foreach(number_option REPEAT MAX_VERIFIED_INSNS)
+    if(DEFINED arg_${number_option})
+      _bpfkit_test_positive(${test} ${number_option} "${arg_${number_option}}")
+      string(TOLOWER "${number_option}" key)
+      string(APPEND spec "${key}=${arg_${number_option}}\n")
+    endif()
+  endforeach()
+  if(DEFINED arg_EXPECT_RETVAL)
+    _bpfkit_test_retval(${test} "${arg_EXPECT_RETVAL}" retval)
+    string(APPEND spec "expect_retval=${retval} ${arg_EXPECT_RETVAL}\n")
+  endif()
+  if(DEFINED arg_EXPECT_LOAD_FAILURE)
+    string(APPEND spec "expect_load_failure=${arg_EXPECT_LOAD_FAILURE}\n")
+  endif()
+  foreach(assignment IN LISTS arg_SET_GLOBAL)
+    _bpfkit_test_check_set_global(${test} "${assignment}")
+    string(APPEND spec "set_global=${assignment}\n")
+  endforeach()
+  foreach(assignment IN LISTS arg_SET_MAP)
+    _bpfkit_test_check_set_map(${test} "${assignment}")
+    string(APPEND spec "set_map=${assignment}\n")
+  endforeach()
+  foreach(expectation IN LISTS arg_EXPECT_MAP)
+    _bpfkit_test_check_expect_map(${test} "${expectation}")
+    string(APPEND spec "expect_map=${expectation}\n")
+  endforeach()
+
+  string(MAKE_C_IDENTIFIER "${test}" file_name)
+  set(spec_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}.bpftest")
+  file(GENERATE OUTPUT "${spec_file}" CONTENT "${spec}")
+
+  _bpfkit_test_fixture()
+  add_test(NAME ${test} COMMAND bpfkit::bpfkit-test "${spec_file}")
+  _bpfkit_test_properties(${test} TIMEOUT ${arg_TIMEOUT} LABELS ${arg_LABELS})
+endfunction()
+
+function(bpf_add_test test)
+  if(test STREQUAL "")
+    message(FATAL_ERROR "bpf_add_test: the first argument must be the test's name.")
+  endif()
+  _bpfkit_add_declarative_test(${ARGV})
+endfunction()

@@ -1,0 +1,99 @@
+// Pinned BPF objects: the directory layout bpfkit pins into, and opening
+// what is pinned.
+//
+// `bpfkit load OBJ --pin DIR` and `bpfkit attach ... --pin DIR` write
+//
+//   DIR/progs/<program>   each loaded program (its full C name)
+//   DIR/maps/<map>        each map, under libbpf's name for it: the C name, or
+//                         for globals "<object prefix>.bss|.data|.rodata"
+//                         (the name bpftool shows)
+//   DIR/links/<program>   the link of an attached program (attach --pin)
+//
+// and `bpfkit unpin DIR` removes exactly these: in progs/ only programs, in
+// maps/ only maps, in links/ only links, then those directories when empty.
+// bpffs holds no regular files, so the layout itself is the record of what
+// bpfkit pinned.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bpfkit::cli {
+
+// A file descriptor, closed on destruction.
+class owned_fd {
+ public:
+  owned_fd() noexcept = default;
+  explicit owned_fd(int fd) noexcept : fd_(fd) {}
+  owned_fd(owned_fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  owned_fd &operator=(owned_fd &&other) noexcept;
+  ~owned_fd();
+  int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
+
+enum class bpf_kind { other, program, map, link };
+
+const char *kind_name(bpf_kind kind);  // "program", "map", "link", "object"
+
+// What kind of BPF object `fd` refers to (by its anon inode's name).
+bpf_kind kind_of_fd(int fd);
+
+// True when `path` lies on a BPF filesystem; a path that does not exist yet
+// is judged by its nearest existing ancestor.
+bool on_bpffs(const std::string &path);
+
+// Throws cli_error (exit 3) unless `path` is (or would be created) on bpffs.
+// `what` names the path in the message ("--pin directory", "PINNED").
+void require_bpffs(const std::string &path, const std::string &what);
+
+// Opens the object pinned at `path` and checks it is a `wanted` (a map, a
+// program...). Throws cli_error: exit 3 when the path is not on bpffs, does
+// not exist or holds another kind; exit 4 without the privilege to open it.
+owned_fd open_pinned(const std::string &path, bpf_kind wanted);
+
+struct pin_layout {
+  std::string dir;
+  std::string progs() const { return dir + "/progs"; }
+  std::string maps() const { return dir + "/maps"; }
+  std::string links() const { return dir + "/links"; }
+  std::string program(const std::string &name) const { return progs() + "/" + name; }
+  std::string map(const std::string &name) const { return maps() + "/" + name; }
+  std::string link(const std::string &name) const { return links() + "/" + name; }
+};
+
+// Pins a set of objects all or nothing: plan() every path first (throwing
+// cli_error, exit 3, when DIR is not on bpffs or a path is taken), then pin
+// them; when anything fails before commit(), the destructor removes what
+// was pinned and the directories it created.
+class pin_set {
+ public:
+  explicit pin_set(std::string dir);
+  ~pin_set();
+  pin_set(const pin_set &) = delete;
+  pin_set &operator=(const pin_set &) = delete;
+
+  const pin_layout &layout() const { return layout_; }
+  void plan(const std::string &path);  // checks that nothing is pinned there yet
+  // Creates the directories of the planned paths.
+  void make_directories();
+  // Pins `fd` at `path` (one of the planned paths).
+  void pin(int fd, const std::string &path);
+  void commit() { committed_ = true; }
+  const std::vector<std::string> &pinned() const { return pinned_; }
+
+ private:
+  void make_directory(const std::string &path);
+
+  pin_layout layout_;
+  std::vector<std::string> planned_;
+  std::vector<std::string> pinned_;
+  std::vector<std::string> created_dirs_;
+  bool committed_ = false;
+};
+
+}  // namespace bpfkit::cli

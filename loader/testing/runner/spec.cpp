@@ -1,0 +1,67 @@
+#include "spec.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace bpfkit::testing {
+namespace {
+
+std::uint64_t number(const std::string &text, const std::string &where) {
+  std::size_t used = 0;
+  std::uint64_t value = 0;
+  try {
+    value = std::stoull(text, &used, 0);
+  } catch (const std::exception &) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty()) throw std::runtime_error(where + ": not a number: " + text);
+  return value;
+}
+
+}  // namespace
+
+test_spec read_spec(const std::string &path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot read the test spec (rerun cmake?)");
+  test_spec spec;
+  std::string line;
+  for (int number_of_line = 1; std::getline(in, line); ++number_of_line) {
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(number_of_line);
+    const std::size_t eq = line.find('=');
+    if (eq == std::string::npos) throw std::runtime_error(where + ": not key=value: " + line);
+    const std::string key = line.substr(0, eq);
+    std::string value = line.substr(eq + 1);
+    if (key == "test") spec.test = value;
+    else if (key == "rerun") spec.rerun = value;
+    else if (key == "object") spec.object = value;
+    else if (key == "program") spec.program = value;
+    else if (key == "data_in") spec.data_in = value;
+    else if (key == "packet") spec.packet = value;
+    else if (key == "ctx_in") spec.ctx_in = value;
+    else if (key == "repeat") spec.repeat = static_cast<std::uint32_t>(number(value, where));
+    else if (key == "set_global") spec.set_global.push_back(value);
+    else if (key == "set_map") spec.set_map.push_back(value);
+    else if (key == "expect_map") spec.expect_map.push_back(value);
+    else if (key == "expect_data_out") spec.expect_data_out = value;
+    else if (key == "max_verified_insns") spec.max_verified_insns = number(value, where);
+    else if (key == "expect_load_failure") spec.expect_load_failure = value;
+    else if (key == "expect_retval") {
+      // "<number> <as spelled>", the number resolved by CMake.
+      const std::size_t space = value.find(' ');
+      const std::string numeric = value.substr(0, space);
+      std::int64_t parsed = numeric.starts_with("-")
+                                ? -static_cast<std::int64_t>(number(numeric.substr(1), where))
+                                : static_cast<std::int64_t>(number(numeric, where));
+      spec.expect_retval = expected_retval{parsed, space == std::string::npos ? numeric
+                                                                               : value.substr(space + 1)};
+    } else {
+      throw std::runtime_error(where + ": unknown key '" + key + "' (bpfkit-test is older than the spec?)");
+    }
+  }
+  if (spec.object.empty() || spec.program.empty())
+    throw std::runtime_error(path + ": the spec names no object or program");
+  return spec;
+}
+
+}  // namespace bpfkit::testing
