@@ -9,7 +9,11 @@
 #   <name>_bpf  builds <name>.bpf.o: every source compiled by the BPF
 #               language, then linked by bpfkit-link ($<TARGET_FILE:<name>_bpf>).
 #   <name>      INTERFACE library for host code: orders the build after the
-#               object and links libbpf.
+#               object and links libbpf; unless NO_SKELETON, it also gives the
+#               include directory of the generated <name>.skel.hpp and links
+#               bpfkit::bpfkit (see BpfSkeleton.cmake).
+#   <name>_skel generates <name>.skel.hpp (part of the default build), unless
+#               NO_SKELETON.
 # The object's path is also recorded in the BPFKIT_OBJECT_FILE property of
 # <name> for tools that cannot evaluate generator expressions.
 include_guard(GLOBAL)
@@ -103,6 +107,9 @@ function(_bpfkit_add_object name)
   set_target_properties(${name} PROPERTIES
     BPFKIT_OBJECT_FILE "$<TARGET_FILE:${bpf_target}>"
     BPFKIT_BPF_TARGET ${bpf_target})
+  if(NOT arg_NO_SKELETON)
+    _bpfkit_add_skeleton(${name} ${bpf_target})
+  endif()
 endfunction()
 
 # Include directories every BPF compile gets after the user's own: bpfkit's

@@ -1,7 +1,7 @@
 # BpfTools: where bpfkit's host tools are.
 #
 #   _bpfkit_locate_tools()          records every tool's path
-#   _bpfkit_tool_path(<tool> <var>) path of bpfkit-<tool> (link, cc, vmlinux)
+#   _bpfkit_tool_path(<tool> <var>) path of bpfkit-<tool> (link, cc, vmlinux, skel)
 #   _bpfkit_depend_on_tools(<target>)  orders <target> after tools built here
 #
 # In bpfkit's own build tree the tools are targets built into one known
@@ -10,7 +10,7 @@
 # imported executables.
 include_guard(GLOBAL)
 
-set(_BPFKIT_TOOLS link cc vmlinux)
+set(_BPFKIT_TOOLS link cc vmlinux skel)
 
 function(_bpfkit_locate_tools)
   set(built_here "")

@@ -78,21 +78,19 @@ class ring_buffer {
 
  private:
   detail::ring_buffer_reader::handler adapt(callback& on_event) const {
-    return [this, &on_event](std::span<const std::byte> sample) {
-      if constexpr (raw) {
-        on_event(sample);
-      } else {
+    if constexpr (raw) {
+      return [&on_event](std::span<const std::byte> sample) { on_event(sample); };
+    } else {
+      return [this, &on_event](std::span<const std::byte> sample) {
         if (sample.size() != sizeof(E))
           throw error(EBADMSG, "ring buffer '" + std::string(map().name()) + "': an event of " +
-                                   std::to_string(sample.size()) +
-                                   " bytes arrived, the event type"
-                                   " is " +
+                                   std::to_string(sample.size()) + " bytes arrived, the event type is " +
                                    std::to_string(sizeof(E)) + " bytes");
         E event;
         std::memcpy(&event, sample.data(), sizeof(E));
         on_event(event);
-      }
-    };
+      };
+    }
   }
 
   detail::ring_buffer_reader reader_;

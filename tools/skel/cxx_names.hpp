@@ -1,0 +1,43 @@
+// C++ spellings for names that come from C (BTF types, members, maps,
+// programs, ELF sections).
+//
+// The rules, also stated at the top of every generated header:
+//  - a name that is a C++ keyword or alternative token, or a common
+//    object-like macro (errno, NULL, EOF, stdin, stdout, stderr, linux,
+//    unix), gets a trailing '_' (class -> class_, new -> new_, and -> and_);
+//  - characters that cannot appear in an identifier ('.' in section names)
+//    become '_' (.data.custom -> data_custom);
+//  - within one C++ scope every name is unique: when a name is already taken
+//    (C keeps struct tags, typedefs and enums apart, C++ does not), the later
+//    claimant gets a kind suffix if it has one (_struct, _union, _enum,
+//    _typedef), then _2, _3, ... until the name is free. Claims are made in a
+//    fixed order (BTF type ID order, ELF order), so the result is
+//    deterministic.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace bpfkit::skel {
+
+// True for C++20 keywords and alternative tokens, and the macro names above.
+bool is_cxx_keyword(std::string_view name);
+
+// `name` made a valid C++ identifier that is not a keyword.
+std::string cxx_identifier(std::string_view name);
+
+// One C++ scope's names.
+class name_scope {
+ public:
+  // Marks `name` as used without claiming it through the rules.
+  void reserve(const std::string &name) { used_.insert(name); }
+  bool taken(const std::string &name) const { return used_.count(name) != 0; }
+  // Claims cxx_identifier(wanted), or the first free variant of it.
+  std::string claim(std::string_view wanted, std::string_view kind_suffix = {});
+
+ private:
+  std::set<std::string> used_;
+};
+
+}  // namespace bpfkit::skel
