@@ -6,6 +6,7 @@
 #     [EXPECT_RETVAL <int|XDP_PASS|...>] [EXPECT_MAP "<expectation>" ...]
 #     [EXPECT_DATA_OUT <file>] [MAX_VERIFIED_INSNS <n>]
 #     [EXPECT_LOAD_FAILURE "<regex>"] [LABELS <label>...] [TIMEOUT <seconds>])
+#   bpf_add_test(<test> OBJECT <name> ANNOTATED [LABELS <label>...])
 #
 # registers ctest test <test>, run by bpfkit-test from a spec file written at
 # generate time. Everything that can be checked without the kernel is checked
@@ -25,6 +26,7 @@ set(_BPFKIT_RETVAL_NAMES
   TC_ACT_STOLEN=4 TC_ACT_QUEUED=5 TC_ACT_REPEAT=6 TC_ACT_REDIRECT=7
   SK_DROP=0 SK_PASS=1)
 
+# Messages must not contain ';': CMake would split them into list items.
 function(_bpfkit_test_error test)
   list(JOIN ARGN "" message)
   message(FATAL_ERROR "bpf_add_test(${test}): ${message}")
@@ -148,7 +150,7 @@ function(_bpfkit_add_declarative_test test)
       "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
   endif()
   if(DEFINED arg_DATA_IN AND DEFINED arg_PACKET)
-    _bpfkit_test_error(${test} "DATA_IN and PACKET both give the input packet; use one.")
+    _bpfkit_test_error(${test} "DATA_IN and PACKET both give the input packet: use one.")
   endif()
   if(DEFINED arg_EXPECT_LOAD_FAILURE)
     foreach(run_option DATA_IN PACKET CTX_IN REPEAT EXPECT_RETVAL EXPECT_DATA_OUT SET_MAP EXPECT_MAP)
@@ -207,9 +209,51 @@ function(_bpfkit_add_declarative_test test)
   _bpfkit_test_properties(${test} TIMEOUT ${arg_TIMEOUT} LABELS ${arg_LABELS})
 endfunction()
 
+# ANNOTATED: the tests are written in the BPF source (bpfkit/test.h). Which
+# programs carry annotations is known only once the object is built, so a
+# build step lists them into a file that ctest includes (as
+# gtest_discover_tests does).
+function(_bpfkit_add_annotated_test test)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ANNOTATED" "OBJECT" "LABELS")
+  if(arg_UNPARSED_ARGUMENTS)
+    _bpfkit_test_error(${test} "unknown arguments with ANNOTATED: ${arg_UNPARSED_ARGUMENTS}. "
+      "ANNOTATED takes OBJECT and LABELS: the rest is written in the BPF source.")
+  endif()
+  if(NOT arg_OBJECT)
+    _bpfkit_test_error(${test} "OBJECT is required.")
+  endif()
+  if(NOT TARGET ${arg_OBJECT}_bpf)
+    _bpfkit_test_error(${test} "OBJECT '${arg_OBJECT}' is not an object made by bpf_add_object() "
+      "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
+  endif()
+  string(MAKE_C_IDENTIFIER "${test}" file_name)
+  set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated.cmake")
+  set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
+  list(JOIN arg_LABELS "\\;" labels)
+  add_custom_command(OUTPUT "${discovered}"
+    COMMAND bpfkit::bpfkit-test --discover "$<TARGET_FILE:${arg_OBJECT}_bpf>" "${test}"
+            "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}"
+    DEPENDS ${arg_OBJECT}_bpf bpfkit::bpfkit-test
+    COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
+    VERBATIM)
+  add_custom_target(${file_name}_discover ALL DEPENDS "${discovered}")
+  file(WRITE "${include_file}"
+    "if(EXISTS \"${discovered}\")\n"
+    "  include(\"${discovered}\")\n"
+    "else()\n"
+    "  add_test([==[${test}_NOT_BUILT]==] [==[${test}_NOT_BUILT]==])\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
+  _bpfkit_test_fixture()
+endfunction()
+
 function(bpf_add_test test)
   if(test STREQUAL "")
     message(FATAL_ERROR "bpf_add_test: the first argument must be the test's name.")
   endif()
-  _bpfkit_add_declarative_test(${ARGV})
+  if("ANNOTATED" IN_LIST ARGN)
+    _bpfkit_add_annotated_test(${ARGV})
+  else()
+    _bpfkit_add_declarative_test(${ARGV})
+  endif()
 endfunction()

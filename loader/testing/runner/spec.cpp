@@ -20,6 +20,23 @@ std::uint64_t number(const std::string &text, const std::string &where) {
 
 }  // namespace
 
+std::optional<std::int64_t> retval_value(const std::string &spelled) {
+  static const std::pair<const char *, std::int64_t> names[] = {
+      {"XDP_ABORTED", 0},   {"XDP_DROP", 1},          {"XDP_PASS", 2},       {"XDP_TX", 3},
+      {"XDP_REDIRECT", 4},  {"TC_ACT_UNSPEC", -1},    {"TC_ACT_OK", 0},      {"TC_ACT_RECLASSIFY", 1},
+      {"TC_ACT_SHOT", 2},   {"TC_ACT_PIPE", 3},       {"TC_ACT_STOLEN", 4},  {"TC_ACT_QUEUED", 5},
+      {"TC_ACT_REPEAT", 6}, {"TC_ACT_REDIRECT", 7},   {"SK_DROP", 0},        {"SK_PASS", 1}};
+  for (const auto &[name, value] : names)
+    if (spelled == name) return value;
+  try {
+    std::size_t used = 0;
+    std::int64_t value = std::stoll(spelled, &used, 0);
+    if (used == spelled.size()) return value;
+  } catch (const std::exception &) {
+  }
+  return std::nullopt;
+}
+
 test_spec read_spec(const std::string &path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read the test spec (rerun cmake?)");
@@ -45,7 +62,7 @@ test_spec read_spec(const std::string &path) {
     else if (key == "expect_map") spec.expect_map.push_back(value);
     else if (key == "expect_data_out") spec.expect_data_out = value;
     else if (key == "max_verified_insns") spec.max_verified_insns = number(value, where);
-    else if (key == "expect_load_failure") spec.expect_load_failure = value;
+    else if (key == "expect_load_failure") spec.expect_load_failure.push_back(value);
     else if (key == "expect_retval") {
       // "<number> <as spelled>", the number resolved by CMake.
       const std::size_t space = value.find(' ');

@@ -33,10 +33,14 @@ struct test_spec {
   std::vector<std::string> expect_map;
   std::optional<std::string> expect_data_out;
   std::optional<std::uint64_t> max_verified_insns;
-  std::optional<std::string> expect_load_failure;
+  std::vector<std::string> expect_load_failure;  // regexes the log must all match
 };
 
 // Throws std::runtime_error naming the file and line on anything unexpected.
 test_spec read_spec(const std::string &path);
+
+// "XDP_PASS", "-1", "0x2": the value of an expected return code, or
+// nothing when it is neither a number nor a known name.
+std::optional<std::int64_t> retval_value(const std::string &spelled);
 
 }  // namespace bpfkit::testing

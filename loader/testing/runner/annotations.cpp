@@ -1,0 +1,83 @@
+#include "annotations.hpp"
+
+#include <bpf/btf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+namespace bpfkit::testing {
+namespace {
+
+constexpr std::string_view tag_prefix = "bpfkit:";
+
+struct btf_deleter {
+  void operator()(btf *b) const { btf__free(b); }
+};
+
+void apply_tag(test_spec &spec, std::string_view tag) {
+  const std::size_t eq = tag.find('=');
+  const std::string key(tag.substr(0, eq));
+  const std::string value = eq == std::string_view::npos ? "" : std::string(tag.substr(eq + 1));
+  const std::string where = spec.test + ": annotation bpfkit:" + std::string(tag);
+  auto positive = [&](const std::string &text) {
+    try {
+      std::size_t used = 0;
+      unsigned long long n = std::stoull(text, &used, 0);
+      if (used == text.size() && n > 0) return n;
+    } catch (const std::exception &) {
+    }
+    throw std::runtime_error(where + ": expected a positive number");
+  };
+  if (key == "success") {
+    // The default: the program must load.
+  } else if (key == "failure") {
+    spec.expect_load_failure.push_back(value.empty() ? "." : value);
+  } else if (key == "retval") {
+    auto number = retval_value(value);
+    if (!number) throw std::runtime_error(where + ": not a number nor a known return code name");
+    spec.expect_retval = expected_retval{*number, value};
+  } else if (key == "packet") {
+    spec.packet = value;
+  } else if (key == "repeat") {
+    spec.repeat = static_cast<std::uint32_t>(positive(value));
+  } else if (key == "max_verified_insns") {
+    spec.max_verified_insns = positive(value);
+  } else if (key == "expect_map") {
+    spec.expect_map.push_back(value);
+  } else {
+    throw std::runtime_error(where + ": unknown annotation (bpfkit/test.h lists them)");
+  }
+}
+
+}  // namespace
+
+std::vector<test_spec> read_annotated_specs(const std::string &object, const std::string &test_prefix) {
+  std::unique_ptr<btf, btf_deleter> types(btf__parse(object.c_str(), nullptr));
+  if (!types) throw std::runtime_error(object + ": no BTF to read annotations from: " + std::strerror(errno));
+
+  std::map<std::uint32_t, test_spec> by_function;  // FUNC type id -> spec, in BTF order
+  const std::uint32_t count = btf__type_cnt(types.get());
+  for (std::uint32_t id = 1; id < count; ++id) {
+    const btf_type *t = btf__type_by_id(types.get(), id);
+    if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1) continue;
+    const std::string_view tag = btf__name_by_offset(types.get(), t->name_off);
+    if (!tag.starts_with(tag_prefix)) continue;
+    const btf_type *target = btf__type_by_id(types.get(), t->type);
+    if (!target || !btf_is_func(target)) continue;
+    test_spec &spec = by_function[t->type];
+    if (spec.program.empty()) {
+      spec.program = btf__name_by_offset(types.get(), target->name_off);
+      spec.object = object;
+      spec.test = test_prefix + "." + spec.program;
+    }
+    apply_tag(spec, tag.substr(tag_prefix.size()));
+  }
+  std::vector<test_spec> specs;
+  for (auto &[id, spec] : by_function) specs.push_back(std::move(spec));
+  return specs;
+}
+
+}  // namespace bpfkit::testing
