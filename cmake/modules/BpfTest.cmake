@@ -26,7 +26,8 @@ set(_BPFKIT_RETVAL_NAMES
   TC_ACT_STOLEN=4 TC_ACT_QUEUED=5 TC_ACT_REPEAT=6 TC_ACT_REDIRECT=7
   SK_DROP=0 SK_PASS=1)
 
-# Messages must not contain ';': CMake would split them into list items.
+# Messages must not contain ';' (join lists with spaces first): CMake would
+# split them into separate arguments.
 function(_bpfkit_test_error test)
   list(JOIN ARGN "" message)
   message(FATAL_ERROR "bpf_add_test(${test}): ${message}")
@@ -138,7 +139,8 @@ function(_bpfkit_add_declarative_test test)
     "OBJECT;PROGRAM;DATA_IN;PACKET;CTX_IN;REPEAT;EXPECT_RETVAL;EXPECT_DATA_OUT;MAX_VERIFIED_INSNS;EXPECT_LOAD_FAILURE;TIMEOUT"
     "SET_GLOBAL;SET_MAP;EXPECT_MAP;LABELS")
   if(arg_UNPARSED_ARGUMENTS)
-    _bpfkit_test_error(${test} "unknown arguments: ${arg_UNPARSED_ARGUMENTS}.")
+    list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
+    _bpfkit_test_error(${test} "unknown arguments: ${unknown}.")
   endif()
   foreach(required OBJECT PROGRAM)
     if(NOT arg_${required})
@@ -216,7 +218,8 @@ endfunction()
 function(_bpfkit_add_annotated_test test)
   cmake_parse_arguments(PARSE_ARGV 1 arg "ANNOTATED" "OBJECT" "LABELS")
   if(arg_UNPARSED_ARGUMENTS)
-    _bpfkit_test_error(${test} "unknown arguments with ANNOTATED: ${arg_UNPARSED_ARGUMENTS}. "
+    list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
+    _bpfkit_test_error(${test} "unknown arguments with ANNOTATED: ${unknown}. "
       "ANNOTATED takes OBJECT and LABELS: the rest is written in the BPF source.")
   endif()
   if(NOT arg_OBJECT)
