@@ -14,6 +14,8 @@
 #               bpfkit::bpfkit (see BpfSkeleton.cmake).
 #   <name>_skel generates <name>.skel.hpp (part of the default build), unless
 #               NO_SKELETON.
+#   <name>_verify, <name>_stats, and project-wide bpf_verify, bpf_stats:
+#               the CLI's verify and stats on the object (BpfObjectTargets).
 # The object's path is also recorded in the BPFKIT_OBJECT_FILE property of
 # <name> for tools that cannot evaluate generator expressions.
 include_guard(GLOBAL)
@@ -110,6 +112,7 @@ function(_bpfkit_add_object name)
   if(NOT arg_NO_SKELETON)
     _bpfkit_add_skeleton(${name} ${bpf_target})
   endif()
+  _bpfkit_add_object_targets(${name} ${bpf_target})
 endfunction()
 
 # Include directories every BPF compile gets after the user's own: bpfkit's
