@@ -45,6 +45,10 @@ void output_file::commit() {
   committed_ = true;
 }
 
+remove_output_on_failure::~remove_output_on_failure() {
+  if (!succeeded_) unlink(path_.c_str());
+}
+
 std::string read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw tool_error(path, std::string("cannot open: ") + std::strerror(errno));

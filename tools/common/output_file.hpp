@@ -34,6 +34,24 @@ class output_file {
   bool committed_ = false;
 };
 
+// Removes a previous output unless the run succeeded. A stale output that no
+// longer matches its inputs must not be picked up by anything that runs after
+// a failed or `-k` build (ctest, the next generator, a user's loader): this
+// is what GNU make's .DELETE_ON_ERROR does, and Ninja never deletes a failed
+// step's output. Both rerun the step next time anyway.
+class remove_output_on_failure {
+ public:
+  explicit remove_output_on_failure(std::string path) : path_(std::move(path)) {}
+  ~remove_output_on_failure();
+  remove_output_on_failure(const remove_output_on_failure &) = delete;
+  remove_output_on_failure &operator=(const remove_output_on_failure &) = delete;
+  void succeeded() { succeeded_ = true; }
+
+ private:
+  std::string path_;
+  bool succeeded_ = false;
+};
+
 // Reads a whole file; throws tool_error naming the file when it cannot.
 std::string read_file(const std::string &path);
 

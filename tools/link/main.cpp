@@ -120,27 +120,6 @@ std::vector<std::string> distinct_inputs(const arguments &args, diagnostics &err
   return distinct;
 }
 
-// On failure the previous output is removed, not kept. A stale object that
-// no longer matches its sources must not be picked up by anything that runs
-// after a failed or `-k` build (ctest, the skeleton generator, a user's
-// loader). This is what GNU make's .DELETE_ON_ERROR does; Ninja never deletes
-// a failed edge's output, and both rerun the step next time anyway because
-// the output stays older than its inputs (or is missing).
-class remove_output_on_failure {
- public:
-  explicit remove_output_on_failure(std::string path) : path_(std::move(path)) {}
-  ~remove_output_on_failure() {
-    if (!succeeded_) unlink(path_.c_str());
-  }
-  remove_output_on_failure(const remove_output_on_failure &) = delete;
-  remove_output_on_failure &operator=(const remove_output_on_failure &) = delete;
-  void succeeded() { succeeded_ = true; }
-
- private:
-  std::string path_;
-  bool succeeded_ = false;
-};
-
 int link_main(int argc, char **argv) {
   arguments args = parse_arguments(argc, argv);
   if (args.help) {
@@ -151,7 +130,7 @@ int link_main(int argc, char **argv) {
   diagnostics errors;
   // May throw usage_error, which must happen before OUT is touched.
   std::vector<std::string> paths = distinct_inputs(args, errors);
-  remove_output_on_failure stale_output(args.output);
+  tools::remove_output_on_failure stale_output(args.output);
 
   std::vector<elf_object> inputs;
   for (const auto &path : paths) {

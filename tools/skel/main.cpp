@@ -111,22 +111,6 @@ options parse_options(int argc, char **argv) {
   return opts;
 }
 
-// Removes the previous output unless the run succeeded (see bpfkit-link).
-class remove_output_on_failure {
- public:
-  explicit remove_output_on_failure(std::string path) : path_(std::move(path)) {}
-  ~remove_output_on_failure() {
-    if (!succeeded_) unlink(path_.c_str());
-  }
-  remove_output_on_failure(const remove_output_on_failure &) = delete;
-  remove_output_on_failure &operator=(const remove_output_on_failure &) = delete;
-  void succeeded() { succeeded_ = true; }
-
- private:
-  std::string path_;
-  bool succeeded_ = false;
-};
-
 int run(int argc, char **argv) {
   options opts = parse_options(argc, argv);
   if (opts.help) {
@@ -134,7 +118,7 @@ int run(int argc, char **argv) {
     return tools::exit_ok;
   }
   tools::route_libbpf_messages(tool_name);
-  remove_output_on_failure stale_output(opts.output);
+  tools::remove_output_on_failure stale_output(opts.output);
 
   bpf_object_info object = read_bpf_object(opts.object, opts.name);
   std::string header = render_skeleton(object, opts.name, file_name(opts.object));
