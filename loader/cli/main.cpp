@@ -18,6 +18,11 @@ int cmd_verify(arguments &);
 int cmd_stats(arguments &);
 int cmd_dump(arguments &);
 int cmd_doctor(arguments &);
+int cmd_run(arguments &);
+int cmd_load(arguments &);
+int cmd_attach(arguments &);
+int cmd_map(arguments &);
+int cmd_unpin(arguments &);
 
 namespace {
 
@@ -34,6 +39,25 @@ const std::vector<command> &commands() {
       {"doctor", "",
        "check clang, kernel BTF, bpffs, privileges, libbpf, kernel and bpftool; say how to fix what is missing",
        {}, cmd_doctor},
+      {"run", "OBJ PROG | PINNED-PROG [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N] "
+              "[--data-out FILE] [--json]",
+       "test-run a program; print its return value, duration, output packet and the map entries it changed",
+       {"--json"}, cmd_run},
+      {"load", "OBJ --pin DIR",
+       "load every program and pin programs at DIR/progs/NAME and maps at DIR/maps/NAME (DIR on bpffs)",
+       {}, cmd_load},
+      {"attach", "OBJ PROG [--xdp IF | --tc IF[:ingress|:egress] | --tracepoint CAT:NAME | "
+                 "--kprobe FN | --kretprobe FN] [--pin DIR]",
+       "attach a program; until Ctrl-C, or with --pin until 'bpfkit unpin DIR'",
+       {}, cmd_attach},
+      {"map", "dump PINNED [--json] | lookup PINNED KEY [--json] | update PINNED KEY VALUE "
+              "[--flags any|noexist|exist] [--cpu N] | delete PINNED KEY | watch PINNED [--count N] "
+              "[--timeout SEC] [--type NAME [--btf OBJ]] [--json]",
+       "read and write a pinned map by BTF (structs by field name); watch ring buffers and perf buffers",
+       {"--json"}, cmd_map},
+      {"unpin", "DIR",
+       "remove what bpfkit pinned under DIR (progs/, maps/, links/) and nothing else",
+       {}, cmd_unpin},
   };
   return list;
 }

@@ -58,7 +58,7 @@ const char *kind_name(bpf_kind kind) {
     case bpf_kind::link: return "link";
     case bpf_kind::other: break;
   }
-  return "object";
+  return "non-BPF file";
 }
 
 bpf_kind kind_of_fd(int fd) {
@@ -69,7 +69,8 @@ bpf_kind kind_of_fd(int fd) {
   std::string_view name(target, static_cast<std::size_t>(n));
   if (name == "anon_inode:bpf-map") return bpf_kind::map;
   if (name == "anon_inode:bpf-prog") return bpf_kind::program;
-  if (name == "anon_inode:bpf_link") return bpf_kind::link;
+  // "bpf_link" before Linux 6.x, "bpf-link" since
+  if (name == "anon_inode:bpf-link" || name == "anon_inode:bpf_link") return bpf_kind::link;
   return bpf_kind::other;
 }
 
@@ -121,6 +122,11 @@ owned_fd open_pinned(const std::string &path, bpf_kind wanted) {
     throw cli_error(exit_bad_input, path + " is a pinned " + kind_name(kind) + ", not a " +
                                         kind_name(wanted));
   return fd;
+}
+
+std::string pin_layout::pin_name(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
 }
 
 pin_set::pin_set(std::string dir) {

@@ -5,8 +5,10 @@
 //
 //   DIR/progs/<program>   each loaded program (its full C name)
 //   DIR/maps/<map>        each map, under libbpf's name for it: the C name, or
-//                         for globals "<object prefix>.bss|.data|.rodata"
-//                         (the name bpftool shows)
+//                         for globals "<object prefix>_bss|_data|_rodata"
+//                         (bpftool shows "<object prefix>.bss"; bpffs refuses
+//                         '.' in names, so like libbpf's own pinning bpfkit
+//                         writes '_')
 //   DIR/links/<program>   the link of an attached program (attach --pin)
 //
 // and `bpfkit unpin DIR` removes exactly these: in progs/ only programs, in
@@ -61,9 +63,12 @@ struct pin_layout {
   std::string progs() const { return dir + "/progs"; }
   std::string maps() const { return dir + "/maps"; }
   std::string links() const { return dir + "/links"; }
-  std::string program(const std::string &name) const { return progs() + "/" + name; }
-  std::string map(const std::string &name) const { return maps() + "/" + name; }
-  std::string link(const std::string &name) const { return links() + "/" + name; }
+  static std::string pin_name(std::string name);
+  std::string program(const std::string &name) const { return progs() + "/" + pin_name(name); }
+  // bpffs refuses '.' in names: like libbpf and bpftool, bpfkit pins
+  // "cli_stat.bss" as maps/cli_stat_bss.
+  std::string map(const std::string &name) const { return maps() + "/" + pin_name(name); }
+  std::string link(const std::string &name) const { return links() + "/" + pin_name(name); }
 };
 
 // Pins a set of objects all or nothing: plan() every path first (throwing

@@ -1,0 +1,427 @@
+// bpfkit map dump PINNED [--json]
+// bpfkit map lookup PINNED KEY [--json]
+// bpfkit map update PINNED KEY VALUE [--flags any|noexist|exist] [--cpu N]
+// bpfkit map delete PINNED KEY
+// bpfkit map watch PINNED [--count N] [--timeout SEC] [--type NAME] [--btf FILE] [--json]
+//
+// PINNED is a pinned map (DIR/maps/NAME after `bpfkit load --pin DIR`, or
+// anything bpftool pinned). Keys and values are decoded and parsed by the
+// map's BTF (map_text.hpp), in bpf_add_test's syntax: `0`, `0x2a`,
+// `{saddr=0x0a000001, port=53}`, `[1, 2]`, `"text"`.
+//
+// `watch` prints the events of a ring buffer or perf event array as they
+// arrive: as hex bytes, or decoded as --type NAME (a struct from the BTF of
+// the map, of a loaded program that uses the map, or of --btf FILE).
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpfkit/btf_text.hpp"
+#include "cli.hpp"
+#include "map_text.hpp"
+#include "pin_layout.hpp"
+
+namespace bpfkit::cli {
+namespace {
+
+int map_dump(arguments &args) {
+  bool json = args.flag("--json");
+  std::string path = args.positional("PINNED (a pinned map)");
+  args.finish();
+  kernel_map map = kernel_map::open_pinned(path);
+  if (!map.keyed())
+    throw cli_error(exit_bad_input, path + " is a " + map.type_name() + " map: it has no entries to dump",
+                    map.type() == BPF_MAP_TYPE_RINGBUF || map.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY
+                        ? "read its events with: bpfkit map watch " + path
+                        : "");
+  std::map<bytes, bytes> entries = map.entries();
+  if (json) {
+    std::string out = "{\"map\": " + map.header_json() + ", \"entries\": [";
+    bool first = true;
+    for (const auto &[key, value] : entries) {
+      out += std::string(first ? "\n  " : ",\n  ") + map.entry_json(key, value);
+      first = false;
+    }
+    std::printf("%s%s]}\n", out.c_str(), first ? "" : "\n");
+    return exit_ok;
+  }
+  std::printf("# %s: %s map, key %s, value %s%s; %zu of %u entries\n", map.name().c_str(),
+              map.type_name().c_str(), map.describe_key_type().c_str(),
+              map.describe_value_type().c_str(),
+              map.per_cpu() ? (", one per CPU (" + std::to_string(map.cpus()) + ")").c_str() : "",
+              entries.size(), map.info().max_entries);
+  for (const auto &[key, value] : entries) std::printf("%s", map.entry_text(key, value).c_str());
+  return exit_ok;
+}
+
+void require_keyed(const kernel_map &map, const std::string &path) {
+  if (!map.keyed())
+    throw cli_error(exit_bad_input, path + " is a " + map.type_name() + " map, which has no keys");
+}
+
+int map_lookup(arguments &args) {
+  bool json = args.flag("--json");
+  std::string path = args.positional("PINNED (a pinned map)");
+  std::string key_text = args.positional("KEY");
+  args.finish();
+  kernel_map map = kernel_map::open_pinned(path);
+  require_keyed(map, path);
+  bytes key = map.parse_key(key_text);
+  std::optional<bytes> value = map.lookup(key);
+  if (!value)
+    throw cli_error(exit_failed, "key not found: " + map.name() + "[" + map.format_key(key, false) + "]");
+  if (json)
+    std::printf("%s\n", map.entry_json(key, *value).c_str());
+  else
+    std::printf("%s", map.entry_text(key, *value).c_str());
+  return exit_ok;
+}
+
+int map_update(arguments &args) {
+  std::string flags_text = args.option("--flags").value_or("any");
+  std::optional<std::string> cpu_text = args.option("--cpu");
+  std::string path = args.positional("PINNED (a pinned map)");
+  std::string key_text = args.positional("KEY");
+  std::string value_text = args.positional("VALUE");
+  args.finish();
+  std::uint64_t flags;
+  if (flags_text == "any") flags = BPF_ANY;
+  else if (flags_text == "noexist") flags = BPF_NOEXIST;
+  else if (flags_text == "exist") flags = BPF_EXIST;
+  else throw usage_error("--flags takes any, noexist or exist, not '" + flags_text + "'");
+
+  kernel_map map = kernel_map::open_pinned(path);
+  require_keyed(map, path);
+  if (cpu_text && !map.per_cpu()) throw usage_error("--cpu is for per-CPU maps; " + path + " is a " + map.type_name() + " map");
+  bytes key = map.parse_key(key_text);
+  bytes one = map.parse_value(value_text);
+  bytes value(map.value_buffer_size());
+  if (map.per_cpu()) {
+    std::optional<unsigned> only;
+    if (cpu_text) {
+      unsigned long long cpu = parse_number("--cpu", *cpu_text);
+      if (cpu >= map.cpus())
+        throw cli_error(exit_bad_input, "--cpu " + *cpu_text + ": this machine has CPUs 0 to " +
+                                            std::to_string(map.cpus() - 1));
+      only = static_cast<unsigned>(cpu);
+      if (std::optional<bytes> current = map.lookup(key)) value = *current;
+    }
+    std::size_t stride = map.value_buffer_size() / map.cpus();
+    for (unsigned cpu = 0; cpu < map.cpus(); ++cpu)
+      if (!only || *only == cpu) std::copy(one.begin(), one.end(), value.begin() + cpu * stride);
+  } else {
+    value = one;
+  }
+  map.update(key, value, flags);
+  std::optional<bytes> now;
+  try {
+    now = map.lookup(key);
+  } catch (const cli_error &) {
+    // e.g. a program array, whose lookups return ids rather than what was written
+  }
+  if (now)
+    std::printf("%s", map.entry_text(key, *now).c_str());
+  else
+    std::printf("updated %s[%s]\n", map.name().c_str(), map.format_key(key, false).c_str());
+  return exit_ok;
+}
+
+int map_delete(arguments &args) {
+  std::string path = args.positional("PINNED (a pinned map)");
+  std::string key_text = args.positional("KEY");
+  args.finish();
+  kernel_map map = kernel_map::open_pinned(path);
+  require_keyed(map, path);
+  bytes key = map.parse_key(key_text);
+  std::string shown = map.name() + "[" + map.format_key(key, false) + "]";
+  if (bpf_map_delete_elem(map.fd(), key.data()) != 0) {
+    int err = errno;
+    if (err == ENOENT) throw cli_error(exit_failed, "key not found: " + shown);
+    if (err == EINVAL && (map.type() == BPF_MAP_TYPE_ARRAY || map.type() == BPF_MAP_TYPE_PERCPU_ARRAY))
+      throw cli_error(exit_failed, "cannot delete " + shown + ": array entries always exist",
+                      "set it to zero with bpfkit map update");
+    throw cli_error(exit_failed, "cannot delete " + shown + ": " + std::strerror(err));
+  }
+  std::printf("deleted %s\n", shown.c_str());
+  return exit_ok;
+}
+
+// --- watch ----------------------------------------------------------------
+
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) { stop_requested = 1; }
+
+std::string hex(const std::uint8_t *data, std::size_t size, const char *separator) {
+  std::string out;
+  char buf[4];
+  for (std::size_t i = 0; i < size; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", data[i]);
+    if (i) out += separator;
+    out += buf;
+  }
+  return out;
+}
+
+// The BTF that describes a map's events: the map's own, else that of a
+// loaded program that uses the map (libbpf creates ring buffers and perf
+// event arrays without BTF), else --btf FILE.
+struct event_type {
+  btf_ptr source;
+  std::uint32_t id = 0;
+  std::size_t size = 0;
+  std::string name;
+};
+
+btf_ptr btf_of_program_using(std::uint32_t map_id) {
+  std::uint32_t id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) {
+    owned_fd fd(bpf_prog_get_fd_by_id(id));
+    if (fd.get() < 0) continue;
+    bpf_prog_info info{};
+    std::uint32_t size = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0 || !info.btf_id || !info.nr_map_ids)
+      continue;
+    std::vector<std::uint32_t> ids(info.nr_map_ids);
+    std::uint32_t btf_id = info.btf_id;
+    info = bpf_prog_info{};
+    info.nr_map_ids = static_cast<std::uint32_t>(ids.size());
+    info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
+    size = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0) continue;
+    ids.resize(std::min<std::size_t>(ids.size(), info.nr_map_ids));
+    if (std::find(ids.begin(), ids.end(), map_id) != ids.end()) return load_kernel_btf(btf_id);
+  }
+  return nullptr;
+}
+
+event_type find_event_type(const kernel_map &map, const std::string &name,
+                           const std::optional<std::string> &btf_file) {
+  event_type t;
+  std::string where;
+  if (btf_file) {
+    btf *b = btf__parse(btf_file->c_str(), nullptr);
+    if (!b) {
+      char reason[128];
+      libbpf_strerror(errno, reason, sizeof reason);  // knows libbpf's own codes
+      throw cli_error(exit_bad_input, "--btf " + *btf_file + ": cannot read BTF from it: " + reason,
+                      "give the .bpf.o the map comes from");
+    }
+    t.source = btf_ptr(b, btf_deleter{});
+    where = *btf_file;
+  } else if (map.info().btf_id) {
+    t.source = load_kernel_btf(map.info().btf_id);
+    where = "the map's BTF";
+  } else {
+    t.source = btf_of_program_using(map.info().id);
+    where = "the BTF of the programs using the map";
+  }
+  if (!t.source)
+    throw cli_error(exit_bad_input,
+                    "--type " + name + ": map '" + map.name() +
+                        "' has no BTF and no loaded program with BTF uses it",
+                    "give the object it comes from: --btf OBJ");
+  std::string bare = name;
+  for (const char *prefix : {"struct ", "union ", "enum "})
+    if (bare.starts_with(prefix)) bare = bare.substr(std::strlen(prefix));
+  for (int kind : {BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_ENUM}) {
+    int id = btf__find_by_name_kind(t.source.get(), bare.c_str(), kind);
+    if (id > 0) {
+      t.id = static_cast<std::uint32_t>(id);
+      break;
+    }
+  }
+  if (!t.id) {
+    std::string structs;
+    std::size_t listed = 0;
+    std::uint32_t n = btf__type_cnt(t.source.get());
+    for (std::uint32_t id = 1; id < n && listed < 20; ++id) {
+      const btf_type *type = btf__type_by_id(t.source.get(), id);
+      if (!btf_is_struct(type) || !type->name_off) continue;
+      structs += (listed++ ? ", " : "") + std::string(btf__name_by_offset(t.source.get(), type->name_off));
+    }
+    throw cli_error(exit_bad_input, "--type " + name + ": no such type in " + where,
+                    structs.empty() ? "" : "structs there: " + structs);
+  }
+  long size = btf__resolve_size(t.source.get(), t.id);
+  if (size <= 0) throw cli_error(exit_bad_input, "--type " + name + " has no size");
+  t.size = static_cast<std::size_t>(size);
+  t.name = bpfkit::describe_type(t.source.get(), t.id);
+  return t;
+}
+
+struct watcher {
+  const kernel_map *map;
+  std::optional<event_type> type;
+  bool json = false;
+  bool perf = false;
+  unsigned long long count = 0;  // 0: unlimited
+  unsigned long long seen = 0;
+  unsigned long long lost = 0;
+
+  bool done() const { return count && seen >= count; }
+
+  void print(int cpu, const std::uint8_t *data, std::size_t size) {
+    ++seen;
+    std::string decoded, note;
+    // Perf samples arrive padded to 8 bytes; ring buffer records are exact.
+    if (type && size >= type->size && (size == type->size || perf))
+      decoded = bpfkit::format_value(type->source.get(), type->id,
+                                     std::span<const std::uint8_t>(data, type->size),
+                                     json ? bpfkit::format_style::json : bpfkit::format_style::text);
+    else if (type)
+      note = std::to_string(size) + " bytes, but " + type->name + " is " + std::to_string(type->size);
+    if (json) {
+      std::string line = "{\"event\": " + std::to_string(seen);
+      if (perf) line += ", \"cpu\": " + std::to_string(cpu);
+      line += ", \"size\": " + std::to_string(size);
+      if (!decoded.empty())
+        line += ", \"value\": " + decoded;
+      else
+        line += ", \"data\": " + json_quote(hex(data, size, ""));
+      if (!note.empty()) line += ", \"note\": " + json_quote(note);
+      std::printf("%s}\n", line.c_str());
+    } else {
+      std::string head = "event " + std::to_string(seen);
+      if (perf) head += " (cpu " + std::to_string(cpu) + ")";
+      if (!decoded.empty())
+        std::printf("%s: %s\n", head.c_str(), decoded.c_str());
+      else
+        std::printf("%s: %zu bytes%s: %s\n", head.c_str(), size,
+                    note.empty() ? "" : (" (" + note + ")").c_str(), hex(data, size, " ").c_str());
+    }
+    std::fflush(stdout);
+  }
+};
+
+int on_ring_event(void *ctx, void *data, std::size_t size) {
+  auto *w = static_cast<watcher *>(ctx);
+  w->print(-1, static_cast<const std::uint8_t *>(data), size);
+  return w->done() ? -ECANCELED : 0;  // leaves later events in the ring
+}
+
+void on_perf_sample(void *ctx, int cpu, void *data, __u32 size) {
+  auto *w = static_cast<watcher *>(ctx);
+  if (!w->done()) w->print(cpu, static_cast<const std::uint8_t *>(data), size);
+}
+
+void on_perf_lost(void *ctx, int cpu, __u64 count) {
+  auto *w = static_cast<watcher *>(ctx);
+  w->lost += count;
+  if (w->json)
+    std::printf("{\"lost\": %llu, \"cpu\": %d}\n", static_cast<unsigned long long>(count), cpu);
+  else
+    std::printf("lost %llu events (cpu %d): the perf ring was full\n",
+                static_cast<unsigned long long>(count), cpu);
+  std::fflush(stdout);
+}
+
+int map_watch(arguments &args) {
+  bool json = args.flag("--json");
+  std::optional<std::string> count_text = args.option("--count");
+  std::optional<std::string> timeout_text = args.option("--timeout");
+  std::optional<std::string> type_name = args.option("--type");
+  std::optional<std::string> btf_file = args.option("--btf");
+  std::string path = args.positional("PINNED (a pinned ring buffer or perf event array)");
+  args.finish();
+  if (btf_file && !type_name) throw usage_error("--btf is for --type: give the type to decode");
+
+  watcher w;
+  w.json = json;
+  if (count_text) {
+    w.count = parse_number("--count", *count_text);
+    if (w.count == 0) throw usage_error("--count takes 1 or more events");
+  }
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  unsigned long long timeout_s = 0;
+  if (timeout_text) {
+    timeout_s = parse_number("--timeout", *timeout_text);
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  }
+
+  kernel_map map = kernel_map::open_pinned(path);
+  w.map = &map;
+  w.perf = map.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+  if (map.type() != BPF_MAP_TYPE_RINGBUF && !w.perf)
+    throw cli_error(exit_bad_input,
+                    path + " is a " + map.type_name() +
+                        " map; watch reads ringbuf and perf_event_array maps",
+                    "print its entries with: bpfkit map dump " + path);
+  if (type_name) w.type = find_event_type(map, *type_name, btf_file);
+
+  struct sigaction action {};
+  action.sa_handler = request_stop;  // no SA_RESTART: the poll returns EINTR
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  ring_buffer *rb = nullptr;
+  perf_buffer *pb = nullptr;
+  if (w.perf)
+    pb = perf_buffer__new(map.fd(), 8, on_perf_sample, on_perf_lost, &w, nullptr);
+  else
+    rb = ring_buffer__new(map.fd(), on_ring_event, &w, nullptr);
+  if (!rb && !pb) {
+    int err = errno;
+    if (err == EPERM || err == EACCES)
+      throw cli_error(exit_no_privilege, "cannot read " + path + ": " + std::strerror(err),
+                      "run as root");
+    throw cli_error(exit_failed, "cannot read " + path + ": " + std::strerror(err));
+  }
+  std::fprintf(stderr, "watching %s map '%s' (id %u)%s; Ctrl-C to stop\n", map.type_name().c_str(),
+               map.name().c_str(), map.info().id,
+               w.type ? (" as " + w.type->name).c_str() : "");
+  std::fflush(stderr);
+
+  bool timed_out = false;
+  int failure = 0;
+  while (!stop_requested && !w.done()) {
+    int wait_ms = 200;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      *deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        timed_out = true;
+        break;
+      }
+      wait_ms = static_cast<int>(std::min<long long>(left, wait_ms));
+    }
+    int n = pb ? perf_buffer__poll(pb, wait_ms) : ring_buffer__poll(rb, wait_ms);
+    if (n < 0 && n != -EINTR && n != -ECANCELED) {
+      failure = -n;
+      break;
+    }
+  }
+  if (pb) perf_buffer__free(pb);
+  if (rb) ring_buffer__free(rb);
+  if (failure) throw cli_error(exit_failed, "reading " + path + ": " + std::strerror(failure));
+  if (timed_out && w.count)
+    throw cli_error(exit_failed, "timed out after " + std::to_string(timeout_s) + " s with " +
+                                     std::to_string(w.seen) + " of " + std::to_string(w.count) +
+                                     " events");
+  return exit_ok;
+}
+
+}  // namespace
+
+int cmd_map(arguments &args) {
+  std::string sub = args.positional("a map command: dump, lookup, update, delete or watch");
+  if (sub == "dump") return map_dump(args);
+  if (sub == "lookup") return map_lookup(args);
+  if (sub == "update") return map_update(args);
+  if (sub == "delete") return map_delete(args);
+  if (sub == "watch") return map_watch(args);
+  throw usage_error("unknown map command '" + sub + "': use dump, lookup, update, delete or watch");
+}
+
+}  // namespace bpfkit::cli

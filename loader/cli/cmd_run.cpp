@@ -1,0 +1,416 @@
+// bpfkit run OBJ PROG | PINNED-PROG
+//            [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N]
+//            [--data-out FILE] [--json]
+//
+// Test-runs one program in the kernel (BPF_PROG_TEST_RUN) and reports its
+// return value (with the XDP_*/TC_ACT_* name), the duration per run the
+// kernel measured, the output packet and every map entry the run changed,
+// decoded by BTF. OBJ PROG loads a fresh copy of the object (only PROG);
+// a pinned program (DIR/progs/NAME after `bpfkit load --pin`) runs against
+// the maps it uses, so its changes stay visible to `bpfkit map` and
+// `map watch`.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpfkit/error.hpp"
+#include "bpfkit/packet.hpp"
+#include "cli.hpp"
+#include "map_text.hpp"
+#include "object_loading.hpp"
+#include "pin_layout.hpp"
+
+namespace bpfkit::cli {
+namespace {
+
+constexpr int kernel_enotsupp = 524;  // ENOTSUPP, the kernel-internal "not supported"
+constexpr std::size_t max_events_shown = 16;
+
+bytes read_file(const std::string &option, const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw cli_error(exit_bad_input, option + " " + path + ": cannot open: " + std::strerror(errno));
+  return bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Written to a temporary file first, so a failure leaves no partial output.
+void write_file_atomically(const std::string &path, const bytes &data) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw cli_error(exit_bad_input, "--data-out " + path + ": cannot create: " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      throw cli_error(exit_failed, "--data-out " + path + ": write failed: " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temporary.c_str());
+    throw cli_error(exit_failed, "--data-out " + path + ": " + std::strerror(err));
+  }
+}
+
+std::string hex(std::span<const std::uint8_t> data, const char *separator) {
+  std::string out;
+  char buf[4];
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", data[i]);
+    if (i) out += separator;
+    out += buf;
+  }
+  return out;
+}
+
+struct tracked_map {
+  kernel_map map;
+  std::map<bytes, bytes> before;
+};
+
+struct change {
+  bytes key;
+  std::optional<bytes> before, after;
+};
+
+struct event {
+  std::string map;
+  bytes data;
+};
+
+struct outcome {
+  std::string program;
+  std::string section;  // for OBJ PROG
+  std::string pinned;   // for PINNED-PROG
+  bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
+  std::int32_t retval = 0;
+  std::uint64_t duration_ns = 0;
+  std::uint32_t repeat = 1;
+  bool had_data = false;
+  bytes data_out;
+  std::optional<std::string> data_out_file;
+  std::vector<std::pair<const tracked_map *, std::vector<change>>> changes;
+  std::vector<event> events;
+  std::size_t events_total = 0;
+};
+
+std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes> &after) {
+  std::vector<change> changes;
+  for (const auto &[key, value] : tracked.before) {
+    auto it = after.find(key);
+    if (it == after.end())
+      changes.push_back({key, value, std::nullopt});
+    else if (it->second != value)
+      changes.push_back({key, value, it->second});
+  }
+  for (const auto &[key, value] : after)
+    if (!tracked.before.count(key)) changes.push_back({key, std::nullopt, value});
+  return changes;
+}
+
+[[noreturn]] void explain_test_run_failure(int err, bpf_prog_type type, const std::string &what) {
+  if (err == EPERM || err == EACCES)
+    throw cli_error(exit_no_privilege, "test-running " + what + " needs privileges this process lacks",
+                    privilege_hint);
+  if (err == kernel_enotsupp || err == EOPNOTSUPP)
+    throw cli_error(exit_failed,
+                    "the kernel cannot test-run " + program_type_name(type) + " programs (" + what + ")",
+                    "attach it instead: bpfkit attach OBJ PROG ...");
+  std::string hint;
+  if (err == EINVAL) {
+    if (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS ||
+        type == BPF_PROG_TYPE_SCHED_ACT || type == BPF_PROG_TYPE_SOCKET_FILTER ||
+        type == BPF_PROG_TYPE_CGROUP_SKB)
+      hint = "networking programs need a packet of at least 14 bytes: --packet eth/ipv4/udp or "
+             "--data-in FILE";
+    else
+      hint = "check --data-in/--ctx-in: this program type may take no data, or a context of its "
+             "own size";
+  }
+  throw cli_error(exit_failed, "test-run of " + what + " failed: " + std::strerror(err), hint);
+}
+
+// Snapshots the maps the program can change (not .rodata/.kconfig, and
+// only maps whose entries can be listed).
+std::vector<tracked_map> track(std::vector<kernel_map> maps) {
+  std::vector<tracked_map> tracked;
+  for (kernel_map &map : maps) {
+    if (!map.keyed() || map.read_only_for_programs()) continue;
+    try {
+      std::map<bytes, bytes> entries = map.entries();
+      tracked.push_back({std::move(map), std::move(entries)});
+    } catch (const cli_error &) {
+      // a map whose values user space cannot read (e.g. a perf event array)
+    }
+  }
+  return tracked;
+}
+
+void record_changes(outcome &result, const std::vector<tracked_map> &tracked) {
+  for (const tracked_map &t : tracked) {
+    std::vector<change> changes = diff(t, t.map.entries());
+    if (!changes.empty()) result.changes.emplace_back(&t, std::move(changes));
+  }
+}
+
+int on_ring_sample(void *ctx, void *data, std::size_t size) {
+  auto *sink = static_cast<std::pair<outcome *, std::string> *>(ctx);
+  outcome &result = *sink->first;
+  ++result.events_total;
+  if (result.events.size() < max_events_shown) {
+    auto *p = static_cast<const std::uint8_t *>(data);
+    result.events.push_back({sink->second, bytes(p, p + size)});
+  }
+  return 0;
+}
+
+// The events a freshly loaded object's ring buffers received during the run.
+void collect_ring_events(outcome &result, const bpfkit::object &object) {
+  for (const bpfkit::map_handle &map : object.maps()) {
+    if (map.type() != BPF_MAP_TYPE_RINGBUF || map.fd() < 0) continue;
+    std::pair<outcome *, std::string> sink(&result, std::string(map.name()));
+    ring_buffer *rb = ring_buffer__new(map.fd(), on_ring_sample, &sink, nullptr);
+    if (!rb) continue;
+    ring_buffer__consume(rb);
+    ring_buffer__free(rb);
+  }
+}
+
+// --- output ---------------------------------------------------------------
+
+std::string change_text(const kernel_map &map, const change &c) {
+  const std::string indent = "  ";
+  std::string head = indent + map.name() + "[" + map.format_key(c.key, false) + "]";
+  if (!map.per_cpu()) {
+    if (!c.after) return head + " removed (was " + map.format_value(*c.before, false) + ")\n";
+    std::string line = head + " = " + map.format_value(*c.after, false);
+    if (!c.before) return line + " (new)\n";
+    return line + " (was " + map.format_value(*c.before, false) + ")\n";
+  }
+  std::string out = head + (c.after ? c.before ? ":\n" : " (new):\n" : " removed:\n");
+  for (unsigned cpu = 0; cpu < map.cpus(); ++cpu) {
+    out += indent + "  cpu" + std::to_string(cpu) + ": ";
+    if (!c.after) {
+      out += "was " + map.format_value(map.cpu_value(*c.before, cpu), false) + "\n";
+      continue;
+    }
+    std::string now = map.format_value(map.cpu_value(*c.after, cpu), false);
+    out += now;
+    if (c.before) {
+      std::string was = map.format_value(map.cpu_value(*c.before, cpu), false);
+      if (was != now) out += " (was " + was + ")";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void print_text(const outcome &r) {
+  std::printf("program:  %s (%s, %s)\n", r.program.c_str(), program_type_name(r.type).c_str(),
+              r.pinned.empty() ? ("SEC(\"" + r.section + "\")").c_str()
+                               : ("pinned at " + r.pinned).c_str());
+  std::optional<std::string> name = retval_name(r.type, r.retval);
+  std::printf("retval:   %d%s\n", r.retval, name ? (" (" + *name + ")").c_str() : "");
+  std::printf("duration: %llu ns per run (%u run%s)\n", static_cast<unsigned long long>(r.duration_ns),
+              r.repeat, r.repeat == 1 ? "" : "s");
+  if (r.had_data || !r.data_out.empty())
+    std::printf("data_out: %zu bytes%s\n", r.data_out.size(),
+                r.data_out_file ? (" (written to " + *r.data_out_file + ")").c_str()
+                                : " (--data-out FILE saves them)");
+  if (r.changes.empty()) {
+    std::printf("maps changed: none\n");
+  } else {
+    std::printf("maps changed:\n");
+    for (const auto &[tracked, changes] : r.changes)
+      for (const change &c : changes) std::printf("%s", change_text(tracked->map, c).c_str());
+  }
+  if (r.events_total) {
+    std::printf("ring buffer events: %zu\n", r.events_total);
+    for (const event &e : r.events)
+      std::printf("  %s: %zu bytes: %s\n", e.map.c_str(), e.data.size(), hex(e.data, " ").c_str());
+    if (r.events_total > r.events.size())
+      std::printf("  ... %zu more\n", r.events_total - r.events.size());
+  }
+}
+
+void print_json(const outcome &r) {
+  std::optional<std::string> name = retval_name(r.type, r.retval);
+  std::string out = "{\"program\": " + json_quote(r.program) +
+                    ", \"type\": " + json_quote(program_type_name(r.type)) +
+                    ", \"section\": " + (r.pinned.empty() ? json_quote(r.section) : "null") +
+                    ", \"pinned\": " + (r.pinned.empty() ? "null" : json_quote(r.pinned)) +
+                    ", \"retval\": " + std::to_string(r.retval) +
+                    ", \"retval_name\": " + (name ? json_quote(*name) : "null") +
+                    ", \"duration_ns\": " + std::to_string(r.duration_ns) +
+                    ", \"repeat\": " + std::to_string(r.repeat) +
+                    ", \"data_out_size\": " + std::to_string(r.data_out.size()) +
+                    ", \"data_out_file\": " + (r.data_out_file ? json_quote(*r.data_out_file) : "null");
+  out += ", \"maps\": [";
+  bool first_map = true;
+  for (const auto &[tracked, changes] : r.changes) {
+    const kernel_map &map = tracked->map;
+    out += std::string(first_map ? "" : ", ") + "{\"name\": " + json_quote(map.name()) +
+           ", \"type\": " + json_quote(map.type_name()) + ", \"changes\": [";
+    first_map = false;
+    bool first = true;
+    for (const change &c : changes) {
+      out += std::string(first ? "" : ", ") + "{\"key\": " + map.format_key(c.key, true) +
+             ", \"before\": " + (c.before ? map.value_json(*c.before) : "null") +
+             ", \"after\": " + (c.after ? map.value_json(*c.after) : "null") + "}";
+      first = false;
+    }
+    out += "]}";
+  }
+  out += "], \"events\": [";
+  for (std::size_t i = 0; i < r.events.size(); ++i)
+    out += std::string(i ? ", " : "") + "{\"map\": " + json_quote(r.events[i].map) +
+           ", \"size\": " + std::to_string(r.events[i].data.size()) +
+           ", \"data\": " + json_quote(hex(r.events[i].data, "")) + "}";
+  out += "], \"events_total\": " + std::to_string(r.events_total) + "}";
+  std::printf("%s\n", out.c_str());
+}
+
+std::vector<std::uint32_t> program_map_ids(int prog_fd, bpf_prog_info &info) {
+  std::vector<std::uint32_t> ids;
+  for (;;) {
+    std::uint32_t wanted = info.nr_map_ids;
+    ids.assign(wanted, 0);
+    info = bpf_prog_info{};
+    info.nr_map_ids = wanted;
+    info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
+    std::uint32_t size = sizeof info;
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &size) != 0)
+      throw cli_error(exit_failed, std::string("reading the program's info: ") + std::strerror(errno));
+    if (info.nr_map_ids <= wanted) {
+      ids.resize(info.nr_map_ids);
+      return ids;
+    }
+  }
+}
+
+}  // namespace
+
+int cmd_run(arguments &args) {
+  std::optional<std::string> data_in = args.option("--data-in");
+  std::optional<std::string> packet = args.option("--packet");
+  std::optional<std::string> ctx_in = args.option("--ctx-in");
+  std::optional<std::string> data_out_file = args.option("--data-out");
+  std::optional<std::string> repeat_text = args.option("--repeat");
+  bool json = args.flag("--json");
+  std::string target = args.positional("OBJ (a .bpf.o file) or a pinned program");
+  std::optional<std::string> program = args.optional_positional();
+  args.finish();
+  if (data_in && packet) throw usage_error("give --data-in or --packet, not both");
+  std::uint32_t repeat = 1;
+  if (repeat_text) {
+    unsigned long long n = parse_number("--repeat", *repeat_text);
+    if (n < 1 || n > UINT32_MAX) throw usage_error("--repeat takes 1 to 4294967295 runs");
+    repeat = static_cast<std::uint32_t>(n);
+  }
+
+  bytes data, context;
+  if (data_in) data = read_file("--data-in", *data_in);
+  if (packet) {
+    try {
+      data = bpfkit::build_packet(*packet);
+    } catch (const bpfkit::packet_spec_error &e) {
+      throw cli_error(exit_bad_input, std::string("--packet: ") + e.what());
+    }
+  }
+  if (ctx_in) context = read_file("--ctx-in", *ctx_in);
+
+  outcome result;
+  result.repeat = repeat;
+  result.had_data = data_in || packet;
+  result.data_out_file = data_out_file;
+  bpfkit::test_run_opts opts;
+  opts.data_in = data;
+  opts.ctx_in = context;
+  opts.repeat = repeat;
+
+  bool pinned = !program && on_bpffs(target);
+  if (!program && !pinned)
+    throw usage_error("missing PROG (the program to run) after " + target);
+
+  if (pinned) {
+    owned_fd prog_fd = open_pinned(target, bpf_kind::program);
+    bpf_prog_info info{};
+    std::vector<std::uint32_t> ids = program_map_ids(prog_fd.get(), info);
+    result.program = info.name;
+    result.pinned = target;
+    result.type = static_cast<bpf_prog_type>(info.type);
+    std::vector<kernel_map> maps;
+    for (std::uint32_t id : ids) {
+      owned_fd fd(bpf_map_get_fd_by_id(id));
+      if (fd.get() >= 0) maps.push_back(kernel_map::adopt(std::move(fd)));
+    }
+    std::vector<tracked_map> tracked = track(std::move(maps));
+
+    bytes out(data.empty() ? 0 : data.size() + 256);
+    bpf_test_run_opts run{};
+    run.sz = sizeof run;
+    run.data_in = data.empty() ? nullptr : data.data();
+    run.data_size_in = static_cast<__u32>(data.size());
+    run.data_out = out.empty() ? nullptr : out.data();
+    run.data_size_out = static_cast<__u32>(out.size());
+    run.ctx_in = context.empty() ? nullptr : context.data();
+    run.ctx_size_in = static_cast<__u32>(context.size());
+    run.repeat = repeat > 1 ? repeat : 0;
+    if (bpf_prog_test_run_opts(prog_fd.get(), &run) != 0)
+      explain_test_run_failure(errno, result.type, "program " + result.program + " (" + target + ")");
+    out.resize(run.data_size_out);
+    result.retval = static_cast<std::int32_t>(run.retval);
+    result.duration_ns = run.duration;
+    result.data_out = std::move(out);
+    record_changes(result, tracked);
+    if (data_out_file) write_file_atomically(*data_out_file, result.data_out);
+    json ? print_json(result) : print_text(result);
+    return exit_ok;
+  }
+
+  bpfkit::object object = load_object(target, *program);
+  bpfkit::program prog = object.program_by_name(*program);
+  result.program = *program;
+  result.section = bpf_program__section_name(prog.get());
+  result.type = bpf_program__type(prog.get());
+  std::vector<kernel_map> maps;
+  for (const bpfkit::map_handle &map : object.maps()) {
+    if (map.fd() < 0) continue;
+    owned_fd fd(::fcntl(map.fd(), F_DUPFD_CLOEXEC, 0));
+    if (fd.get() >= 0) maps.push_back(kernel_map::adopt(std::move(fd), std::string(map.name())));
+  }
+  std::vector<tracked_map> tracked = track(std::move(maps));
+
+  bpfkit::test_run_result run;
+  try {
+    run = prog.test_run(opts);
+  } catch (const bpfkit::error &e) {
+    explain_test_run_failure(e.code().value(), result.type, "program " + *program);
+  }
+  result.retval = static_cast<std::int32_t>(run.retval);
+  result.duration_ns = run.duration_ns;
+  result.data_out = std::move(run.data_out);
+  record_changes(result, tracked);
+  collect_ring_events(result, object);
+  if (data_out_file) write_file_atomically(*data_out_file, result.data_out);
+  json ? print_json(result) : print_text(result);
+  return exit_ok;
+}
+
+}  // namespace bpfkit::cli
