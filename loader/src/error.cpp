@@ -10,6 +10,10 @@ class category : public std::error_category {
   const char* name() const noexcept override { return "bpfkit"; }
 
   std::string message(int value) const override {
+    // The kernel's internal ENOTSUPP leaks out of BPF_PROG_TEST_RUN and
+    // attach calls; neither strerror nor libbpf knows it.
+    constexpr int kernel_enotsupp = 524;
+    if (value == kernel_enotsupp) return "not supported for this program type (ENOTSUPP)";
     char text[128];
     libbpf_strerror(value, text, sizeof text);
     return text;

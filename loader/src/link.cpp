@@ -69,9 +69,13 @@ void tc_attachment::unpin() {
 
 link::link() noexcept = default;
 
-link::link(bpf_link* adopted)
-    : attachment_(adopted ? std::make_unique<detail::libbpf_attachment>(adopted, "link")
-                          : nullptr) {}
+link::link(bpf_link* adopted) {
+  // libbpf's attach calls return NULL on failure: adopting that would hide
+  // the failure behind an empty link.
+  if (!adopted)
+    throw error(errno ? errno : EINVAL, "adopt a libbpf link: the attach call returned no link");
+  attachment_ = std::make_unique<detail::libbpf_attachment>(adopted, "link");
+}
 
 link::link(std::unique_ptr<detail::attachment> attachment) noexcept
     : attachment_(std::move(attachment)) {}

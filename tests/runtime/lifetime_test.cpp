@@ -2,6 +2,7 @@
 // links are safe to destroy, to reuse as move targets, and to misuse (they
 // throw instead of crashing).
 #include <fcntl.h>
+#include <cerrno>
 #include <linux/if_link.h>
 #include <unistd.h>
 
@@ -117,3 +118,24 @@ TEST_F(bpf_test, MovedRingBufferKeepsDelivering) {
 
 }  // namespace
 }  // namespace runtime_test
+
+// libbpf's attach calls return NULL on failure: adopting it must not yield
+// a silently empty link.
+TEST(Link, AdoptingANullLinkThrows) {
+  errno = ENOENT;
+  try {
+    bpfkit::link adopted(static_cast<bpf_link*>(nullptr));
+    FAIL() << "adopting a null bpf_link did not throw";
+  } catch (const bpfkit::error& e) {
+    EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
+    EXPECT_NE(std::string(e.what()).find("returned no link"), std::string::npos) << e.what();
+  }
+}
+
+// The kernel's internal ENOTSUPP (524) gets a message of its own.
+TEST(Error, KernelEnotsuppIsNamed) {
+  bpfkit::error e(524, "test-run program 'p'");
+  EXPECT_NE(std::string(e.what()).find("not supported for this program type (ENOTSUPP)"),
+            std::string::npos)
+      << e.what();
+}

@@ -217,6 +217,9 @@ TEST(RoundTrip, OpenAndLoadThenMove) {
   }
   skeleton first = std::move(*loaded);
   EXPECT_EQ(loaded->bss, nullptr);  // moved from
+  // The moved-from skeleton's maps and programs no longer reach the object.
+  EXPECT_THROW(loaded->maps.flows.count(), bpfkit::error);
+  EXPECT_THROW(loaded->progs.classify.fd(), bpfkit::error);
   run_classify(first);
   ASSERT_NE(first.bss, nullptr);
   EXPECT_EQ(first.bss->bss_hits, 1u);
@@ -224,6 +227,7 @@ TEST(RoundTrip, OpenAndLoadThenMove) {
   skeleton second = skeleton::open();
   second = std::move(first);
   EXPECT_EQ(first.bss, nullptr);
+  EXPECT_THROW(first.maps.flows.count(), bpfkit::error);
   EXPECT_EQ(run_classify(second).retval, 3u);
   EXPECT_EQ(second.bss->bss_hits, 2u);
   EXPECT_EQ(second.maps.flows.count(), 0u);

@@ -385,8 +385,8 @@ inline void auto_attach(const ::bpfkit::program& program, ::bpfkit::link& link) 
 
   out += "inline skeleton::skeleton(skeleton&& other) noexcept\n"
          "    : object_(::std::move(other.object_)),\n"
-         "      maps(::std::move(other.maps)),\n"
-         "      progs(other.progs),\n"
+         "      maps(::std::exchange(other.maps, {})),\n"
+         "      progs(::std::exchange(other.progs, {})),\n"
          "      links(::std::move(other.links))";
   for (const auto &s : sections)
     out += ",\n      " + s.member + "(::std::exchange(other." + s.member + ", nullptr))";
@@ -395,8 +395,8 @@ inline void auto_attach(const ::bpfkit::program& program, ::bpfkit::link& link) 
   out += "inline skeleton& skeleton::operator=(skeleton&& other) noexcept {\n"
          "  if (this == &other) return *this;\n"
          "  links = ::std::move(other.links);  // detaches ours first\n"
-         "  maps = ::std::move(other.maps);\n"
-         "  progs = other.progs;\n";
+         "  maps = ::std::exchange(other.maps, {});\n"
+         "  progs = ::std::exchange(other.progs, {});\n";
   for (const auto &s : sections)
     out += "  " + s.member + " = ::std::exchange(other." + s.member + ", nullptr);\n";
   out += "  object_ = ::std::move(other.object_);\n  return *this;\n}\n\n";
