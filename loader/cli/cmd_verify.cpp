@@ -6,10 +6,12 @@
 // then the source text, the instruction, the verifier's reason and the tail
 // of its log.
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "object_layout.hpp"
 #include "verification.hpp"
 
 namespace bpfkit::cli {
@@ -27,8 +29,32 @@ void indent_lines(const std::string &text, const char *prefix) {
   }
 }
 
-void report_rejection(const verification &v, const std::string &log_mode) {
+std::string base_name(const std::string &path) { return path.substr(path.find_last_of('/') + 1); }
+
+// The kernel prints only a file's base name ("@ prog.bpf.c:12"), and kernels
+// before 6.x print no location at all. The object's own line info (.BTF.ext)
+// has the full path, and maps a main-program instruction to its line, so the
+// first line of the report is one an editor can jump to.
+void locate_source(verifier_failure &failure, const program_layout *layout) {
+  if (!layout) return;
+  if (failure.source) {
+    for (const source_line &line : layout->lines)
+      if (line.line == failure.source->line && base_name(line.file) == failure.source->file) {
+        failure.source->file = line.file;
+        return;
+      }
+    return;
+  }
+  if (!failure.insn || *failure.insn >= layout->insn_count) return;  // in a subprogram
+  const source_line *best = nullptr;
+  for (const source_line &line : layout->lines)
+    if (line.insn <= *failure.insn && (!best || line.insn >= best->insn)) best = &line;
+  if (best) failure.source = source_location{best->file, best->line, best->text};
+}
+
+void report_rejection(const verification &v, const std::string &log_mode, const program_layout *layout) {
   auto failure = find_verifier_failure(v.log);
+  if (failure) locate_source(*failure, layout);
   std::string reason = failure ? failure->message : "rejected (the verifier gave no reason)";
   std::string first_line = reason.substr(0, reason.find('\n'));
   std::string where = failure && failure->source && failure->source->line
@@ -67,6 +93,7 @@ int cmd_verify(arguments &args) {
   require_programs(available, wanted);
   if (wanted.empty()) wanted = available;
 
+  const std::map<std::string, program_layout> layouts = read_program_layouts(path);
   int rejected = 0;
   for (const std::string &name : wanted) {
     verification v = verify_program(path, name, log_mode == "full");
@@ -76,7 +103,8 @@ int cmd_verify(arguments &args) {
       if (log_mode == "full") indent_lines(v.log, "    ");
     } else {
       ++rejected;
-      report_rejection(v, log_mode);
+      auto layout = layouts.find(name);
+      report_rejection(v, log_mode, layout == layouts.end() ? nullptr : &layout->second);
     }
   }
   if (rejected)

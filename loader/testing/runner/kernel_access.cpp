@@ -51,6 +51,9 @@ int remove_stale_pin_dirs() {
     fs::remove_all(entry.path(), ec);
     if (!ec) ++removed;
   }
+  // The root itself goes when no test uses it any more (this runs after all
+  // tests of the fixture); a live test's directory keeps it.
+  fs::remove(pin_root, ec);
   return removed;
 }
 
