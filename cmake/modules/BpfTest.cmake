@@ -256,6 +256,8 @@ function(bpf_add_test test)
   endif()
   if("ANNOTATED" IN_LIST ARGN)
     _bpfkit_add_annotated_test(${ARGV})
+  elseif("GTEST" IN_LIST ARGN)
+    _bpfkit_add_gtest_test(${ARGV})  # BpfTestGtest.cmake
   else()
     _bpfkit_add_declarative_test(${ARGV})
   endif()

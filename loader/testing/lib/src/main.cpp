@@ -1,0 +1,12 @@
+// main() of bpfkit::testing_main: GoogleTest and GoogleMock, plus the
+// command to rerun each failed case.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bpfkit/testing/main.hpp"
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleMock(&argc, argv);
+  bpfkit::testing::install_rerun_listener();
+  return RUN_ALL_TESTS();
+}
