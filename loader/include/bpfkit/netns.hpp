@@ -9,7 +9,9 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace bpfkit::netns {
 
@@ -46,5 +48,39 @@ void set_link_up(const std::string& name);
 int link_index(const std::string& name);
 
 mac_address link_mac(const std::string& name);
+
+// Addresses of a test frame: locally administered MACs, 10.0.0.1:40000 ->
+// 10.0.0.2:9 (discard). IPv4 addresses and ports in host byte order.
+struct udp_endpoints {
+  mac_address source_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+  mac_address destination_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+  std::uint32_t source_ip = 0x0a000001;
+  std::uint32_t destination_ip = 0x0a000002;
+  std::uint16_t source_port = 40000;
+  std::uint16_t destination_port = 9;
+};
+
+// An Ethernet/IPv4/UDP frame carrying `payload`, with a valid IPv4 header
+// checksum (UDP checksum 0: none). Good for test runs and frame_sender.
+std::vector<std::uint8_t> udp_frame(std::span<const std::uint8_t> payload = {},
+                                    const udp_endpoints& endpoints = {});
+
+// Sends whole Ethernet frames out of one link (an AF_PACKET socket bound to
+// it that receives nothing), e.g. into one end of a veth pair so that they
+// arrive on the other.
+class frame_sender {
+ public:
+  explicit frame_sender(const std::string& link);
+  ~frame_sender();
+  frame_sender(const frame_sender&) = delete;
+  frame_sender& operator=(const frame_sender&) = delete;
+
+  // Throws bpfkit::error when the frame cannot be sent whole.
+  void send(std::span<const std::uint8_t> frame) const;
+
+ private:
+  std::string link_;
+  int socket_;
+};
 
 }  // namespace bpfkit::netns

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -13,21 +14,9 @@
 
 namespace bpfkit::testing {
 
-// Addresses of a test frame: locally administered MACs, 10.0.0.1:40000 ->
-// 10.0.0.2:9 (discard). IPv4 addresses and ports in host byte order.
-struct udp_endpoints {
-  netns::mac_address source_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-  netns::mac_address destination_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
-  std::uint32_t source_ip = 0x0a000001;
-  std::uint32_t destination_ip = 0x0a000002;
-  std::uint16_t source_port = 40000;
-  std::uint16_t destination_port = 9;
-};
-
-// An Ethernet/IPv4/UDP frame carrying `payload`, with a valid IPv4 header
-// checksum (UDP checksum 0: none). Good for test_run() and veth_pair::send().
-std::vector<std::uint8_t> udp_frame(std::span<const std::uint8_t> payload = {},
-                                    const udp_endpoints& endpoints = {});
+// Test frames: see bpfkit/netns.hpp.
+using netns::udp_endpoints;
+using netns::udp_frame;
 
 // While it lives, the calling thread is in a private network namespace (made
 // with bpfkit::netns::private_netns) holding the veth pair sender <-> receiver
@@ -68,7 +57,7 @@ class veth_pair {
   std::string receiver_;
   int sender_ifindex_ = 0;
   int receiver_ifindex_ = 0;
-  int socket_ = -1;
+  std::unique_ptr<netns::frame_sender> sender_socket_;  // made once the links exist
 };
 
 // Polls `condition` every millisecond or so until it holds or `timeout`
