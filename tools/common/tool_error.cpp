@@ -4,6 +4,8 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
+#include <string>
 #include <exception>
 
 namespace bpfkit::tools {
@@ -45,6 +47,31 @@ int print_libbpf(enum libbpf_print_level level, const char *format, va_list args
 void route_libbpf_messages(const char *tool) {
   libbpf_tool_name = tool;
   libbpf_set_print(print_libbpf);
+}
+
+namespace {
+std::string captured_warnings;
+
+int capture_libbpf(enum libbpf_print_level level, const char *format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  const int n = std::vsnprintf(line, sizeof line, format, args);
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.starts_with("libbpf: ")) text.erase(0, 8);
+  if (!text.empty()) captured_warnings += (captured_warnings.empty() ? "" : "; ") + text;
+  return n;
+}
+}  // namespace
+
+libbpf_capture::libbpf_capture() : previous_(libbpf_set_print(capture_libbpf)) { clear(); }
+
+libbpf_capture::~libbpf_capture() { libbpf_set_print(previous_); }
+
+void libbpf_capture::clear() { captured_warnings.clear(); }
+
+std::string libbpf_capture::reason(int err) const {
+  return captured_warnings.empty() ? std::strerror(err < 0 ? -err : err) : captured_warnings;
 }
 
 }  // namespace bpfkit::tools

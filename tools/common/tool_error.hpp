@@ -6,6 +6,8 @@
 // and exits with a documented status (see exit_code).
 #pragma once
 
+#include <bpf/libbpf.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -45,5 +47,23 @@ int run_tool(const char *tool, const char *usage, int (*body)(int, char **), int
 // Routes libbpf's own warnings to stderr prefixed with the tool name, and
 // drops its debug chatter.
 void route_libbpf_messages(const char *tool);
+
+// libbpf explains why it refused something only through its print callback.
+// While this lives, its warnings are collected (not printed) so that they can
+// become part of one clear error; the previous printer is restored after.
+class libbpf_capture {
+ public:
+  libbpf_capture();
+  ~libbpf_capture();
+  libbpf_capture(const libbpf_capture &) = delete;
+  libbpf_capture &operator=(const libbpf_capture &) = delete;
+
+  void clear();
+  // The warnings so far ("; "-joined), or the errno text when there are none.
+  std::string reason(int err) const;
+
+ private:
+  libbpf_print_fn_t previous_;
+};
 
 }  // namespace bpfkit::tools

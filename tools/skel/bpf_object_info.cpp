@@ -95,43 +95,18 @@ void check_elf(const std::string &path, const std::string &bytes) {
                    "with -g (bpf_add_object does)");
 }
 
-// libbpf explains failures only through its print callback: keep its last
-// warning for a one-line error instead of letting it print apart.
-std::string last_libbpf_warning;
-
-int capture_libbpf(enum libbpf_print_level level, const char *format, va_list args) {
-  if (level == LIBBPF_DEBUG) return 0;
-  char line[512];
-  std::vsnprintf(line, sizeof line, format, args);
-  last_libbpf_warning = line;
-  while (!last_libbpf_warning.empty() && last_libbpf_warning.back() == '\n')
-    last_libbpf_warning.pop_back();
-  return 0;
-}
-
-class libbpf_capture {
- public:
-  libbpf_capture() : previous_(libbpf_set_print(capture_libbpf)) { last_libbpf_warning.clear(); }
-  ~libbpf_capture() { libbpf_set_print(previous_); }
-  libbpf_capture(const libbpf_capture &) = delete;
-  libbpf_capture &operator=(const libbpf_capture &) = delete;
-
- private:
-  libbpf_print_fn_t previous_;
-};
-
 struct object_closer {
   void operator()(bpf_object *o) const { bpf_object__close(o); }
 };
 using object_ptr = std::unique_ptr<bpf_object, object_closer>;
 
 object_ptr open_object(const std::string &path, const std::string &bytes, const std::string &name) {
-  libbpf_capture capture;
+  tools::libbpf_capture capture;
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name.c_str());
   bpf_object *obj = bpf_object__open_mem(bytes.data(), bytes.size(), &opts);
   if (!obj) {
     int err = errno;
-    std::string detail = last_libbpf_warning.empty() ? std::strerror(err) : last_libbpf_warning;
+    std::string detail = capture.reason(err);
     throw tool_error(path, "libbpf cannot open it: " + detail);
   }
   return object_ptr(obj);

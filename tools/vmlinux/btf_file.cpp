@@ -55,32 +55,6 @@ file_kind sniff(const std::string &path) {
   return file_kind::other;
 }
 
-// libbpf explains parse failures only through its print callback; keep its
-// last warning to append to our one-line error instead of printing it apart.
-std::string last_libbpf_warning;
-
-int capture_libbpf(enum libbpf_print_level level, const char *format, va_list args) {
-  if (level == LIBBPF_DEBUG) return 0;
-  char line[512];
-  std::vsnprintf(line, sizeof line, format, args);
-  last_libbpf_warning = line;
-  while (!last_libbpf_warning.empty() && last_libbpf_warning.back() == '\n')
-    last_libbpf_warning.pop_back();
-  return 0;
-}
-
-// Restores the previous libbpf print callback when the parse is done.
-class libbpf_capture {
- public:
-  libbpf_capture() : previous_(libbpf_set_print(capture_libbpf)) { last_libbpf_warning.clear(); }
-  ~libbpf_capture() { libbpf_set_print(previous_); }
-  libbpf_capture(const libbpf_capture &) = delete;
-  libbpf_capture &operator=(const libbpf_capture &) = delete;
-
- private:
-  libbpf_print_fn_t previous_;
-};
-
 // Rejects, before parsing, files that cannot work with the given --base.
 void check_kind(const std::string &path, file_kind kind, bool has_base) {
   if (kind == file_kind::other)
@@ -93,8 +67,9 @@ void check_kind(const std::string &path, file_kind kind, bool has_base) {
     throw tool_error(path, "is standalone BTF, but --base was given", "drop --base");
 }
 
-[[noreturn]] void throw_parse_error(const std::string &path, file_kind kind, int err) {
-  std::string detail = last_libbpf_warning.empty() ? std::strerror(err) : last_libbpf_warning;
+[[noreturn]] void throw_parse_error(const std::string &path, file_kind kind, int err,
+                                    const libbpf_capture &capture) {
+  std::string detail = capture.reason(err);
   if (kind == file_kind::elf && err == ENOENT)
     throw tool_error(path, "ELF file has no .BTF section",
                      "pass a kernel built with CONFIG_DEBUG_INFO_BTF=y, or its /sys/kernel/btf/vmlinux");
@@ -111,7 +86,7 @@ btf_ptr load_btf(const std::string &path, btf *base) {
   check_kind(path, kind, base != nullptr);
   libbpf_capture capture;
   btf *parsed = base ? btf__parse_split(path.c_str(), base) : btf__parse(path.c_str(), nullptr);
-  if (!parsed) throw_parse_error(path, kind, errno);
+  if (!parsed) throw_parse_error(path, kind, errno, capture);
   return btf_ptr(parsed);
 }
 
