@@ -11,6 +11,7 @@ packages=(
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
+  qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
 )
 
 missing=()

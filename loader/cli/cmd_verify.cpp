@@ -49,7 +49,11 @@ void locate_source(verifier_failure &failure, const program_layout *layout) {
   const source_line *best = nullptr;
   for (const source_line &line : layout->lines)
     if (line.insn <= *failure.insn && (!best || line.insn >= best->insn)) best = &line;
-  if (best) failure.source = source_location{best->file, best->line, best->text};
+  if (!best) return;
+  // The kernel quotes lines without their indentation; so does this report.
+  const std::size_t code = best->text.find_first_not_of(" \t");
+  failure.source = source_location{best->file, best->line,
+                                   code == std::string::npos ? std::string() : best->text.substr(code)};
 }
 
 void report_rejection(const verification &v, const std::string &log_mode, const program_layout *layout) {

@@ -36,6 +36,16 @@ expect() {
 }
 
 # contains NEEDLE: $out must contain NEEDLE (a fixed string).
+# kernel_at_least MAJOR MINOR: whether the running kernel is that new.
+kernel_at_least() {
+  local release major minor
+  release=$(uname -r)
+  major=${release%%.*}
+  minor=${release#*.}
+  minor=${minor%%[!0-9]*}
+  [ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
+}
+
 contains() {
   case $out in
     *"$1"*) ;;
@@ -472,6 +482,12 @@ netns_tc() {
   trap 'kill $(jobs -p) 2>/dev/null' EXIT
   ip link add veth0 type veth peer name veth1 || fail "cannot create a veth pair"
   ip link set veth0 up && ip link set veth1 up || fail "ip link set up"
+  if ! kernel_at_least 6 6; then
+    # No TCX links before Linux 6.6: pinning a tc attachment must say so.
+    expect 1 "$BPFKIT" attach "$OBJ" tc_drop --tc veth0:ingress --pin "$PIN"
+    contains "pinning a tc attachment needs TCX links (Linux 6.6+)"
+    return
+  fi
   expect 0 "$BPFKIT" attach "$OBJ" tc_drop --tc veth0:ingress --pin "$PIN"
   contains "attached tc_drop (sched_cls) to tc ingress of veth0 (TCX link)"
   expect 0 "$BPFKIT" map lookup "$PIN/maps/counters" 1

@@ -92,8 +92,11 @@ int count_per_cpu(struct xdp_md *ctx) {
 SEC("xdp")
 int push_values(struct xdp_md *ctx) {
   for (__u64 v = 1; v <= 3; v++) {
-    bpf_map_push_elem(&queue, &v, BPF_ANY);
-    bpf_map_push_elem(&stack, &v, BPF_ANY);
+    // Push a copy: kernels before 6.x lose the bounds of a loop counter whose
+    // address escapes into a helper call ("infinite loop detected").
+    __u64 value = v;
+    bpf_map_push_elem(&queue, &value, BPF_ANY);
+    bpf_map_push_elem(&stack, &value, BPF_ANY);
   }
   return XDP_PASS;
 }
