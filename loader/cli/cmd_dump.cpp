@@ -26,7 +26,7 @@
 #include "bpfkit/disassembler.hpp"
 #include "cli.hpp"
 #include "libbpf_messages.hpp"
-#include "object_layout.hpp"
+#include "bpfkit/object_layout.hpp"
 #include "verification.hpp"
 
 namespace bpfkit::cli {
@@ -210,6 +210,9 @@ std::string map_name(std::uint32_t id) {
   std::string command = "bpfkit verify " + path + " --program " + program;
   verification v = verify_program(path, program, false);  // throws when unprivileged
   if (auto failure = find_verifier_failure(v.log)) {
+    const auto layouts = read_program_layouts(path);
+    const auto layout = layouts.find(program);
+    locate_source(*failure, layout == layouts.end() ? nullptr : &layout->second);
     std::string where = failure->source && failure->source->line
                             ? " at " + failure->source->file + ":" + std::to_string(failure->source->line)
                             : "";

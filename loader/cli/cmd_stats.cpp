@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "object_layout.hpp"
+#include "bpfkit/object_layout.hpp"
 #include "verification.hpp"
 
 namespace bpfkit::cli {

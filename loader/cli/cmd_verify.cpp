@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "object_layout.hpp"
+#include "bpfkit/object_layout.hpp"
 #include "verification.hpp"
 
 namespace bpfkit::cli {
@@ -27,33 +27,6 @@ void indent_lines(const std::string &text, const char *prefix) {
     std::printf("%s%s\n", prefix, text.substr(start, end - start).c_str());
     start = end + 1;
   }
-}
-
-std::string base_name(const std::string &path) { return path.substr(path.find_last_of('/') + 1); }
-
-// The kernel prints only a file's base name ("@ prog.bpf.c:12"), and kernels
-// before 6.x print no location at all. The object's own line info (.BTF.ext)
-// has the full path, and maps a main-program instruction to its line, so the
-// first line of the report is one an editor can jump to.
-void locate_source(verifier_failure &failure, const program_layout *layout) {
-  if (!layout) return;
-  if (failure.source) {
-    for (const source_line &line : layout->lines)
-      if (line.line == failure.source->line && base_name(line.file) == failure.source->file) {
-        failure.source->file = line.file;
-        return;
-      }
-    return;
-  }
-  if (!failure.insn || *failure.insn >= layout->insn_count) return;  // in a subprogram
-  const source_line *best = nullptr;
-  for (const source_line &line : layout->lines)
-    if (line.insn <= *failure.insn && (!best || line.insn >= best->insn)) best = &line;
-  if (!best) return;
-  // The kernel quotes lines without their indentation; so does this report.
-  const std::size_t code = best->text.find_first_not_of(" \t");
-  failure.source = source_location{best->file, best->line,
-                                   code == std::string::npos ? std::string() : best->text.substr(code)};
 }
 
 void report_rejection(const verification &v, const std::string &log_mode, const program_layout *layout) {

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <climits>
 #include <string>
 #include <string_view>
 
+#include "bpfkit/object_layout.hpp"
 #include "bpfkit/verifier_log.hpp"
 
 namespace bpfkit::detail {
@@ -95,11 +97,27 @@ std::string indent(std::string_view text) {
   return out;
 }
 
+// The program's layout in the object, for mapping the failure to its source
+// line; nothing when the object cannot be read again (the error must still
+// be reported).
+std::optional<program_layout> layout_of(const object_source& source, const char* program) {
+  try {
+    auto layouts = source.path.empty() ? read_program_layouts(source.elf, source.name)
+                                       : read_program_layouts(source.path);
+    auto found = layouts.find(program);
+    if (found != layouts.end()) return std::move(found->second);
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string describe(const std::string& object, const char* program, int err,
-                     const std::string& log) {
+                     const std::string& log, const object_source& source) {
   std::string message = "load object '" + object + "': the kernel rejected program '" + program +
                         "': " + error_category().message(-err);
   if (auto failure = find_verifier_failure(log)) {
+    const auto layout = layout_of(source, program);
+    locate_source(*failure, layout ? &*layout : nullptr);
     message += "\n" + indent(failure->message);
     if (failure->source)
       message += "\n  at " + failure->source->file + ":" + std::to_string(failure->source->line) +
@@ -153,7 +171,7 @@ error verifier_logs::failure(int err, const object_source& source) const {
     if (log[0] == '\0') continue;
     const char* name = bpf_program__name(prog);
     attempt full = complete_log({err, log.get()}, source, obj_, name);
-    std::string message = describe(object, name, full.err, full.log);
+    std::string message = describe(object, name, full.err, full.log, source);
     return error(full.err, message, std::move(full.log));
   }
   // Failed before any program reached the verifier (maps, BTF, relocations):

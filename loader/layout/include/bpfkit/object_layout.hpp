@@ -6,12 +6,16 @@
 // and the .BTF.ext records from btf_ext__get_raw_data().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
-namespace bpfkit::cli {
+#include "bpfkit/verifier_log.hpp"
+
+namespace bpfkit {
 
 struct source_line {
   std::uint32_t insn = 0;  // instruction index (8-byte slots) from the program's start
@@ -33,7 +37,16 @@ struct program_layout {
 // The entry-point programs of the object at `path` (functions in executable
 // sections other than .text), keyed by name. Relocations and lines of
 // subprograms in .text are not attributed to the programs that call them.
-// Throws cli_error (exit 3) when the file cannot be read as ELF.
+// Throws std::runtime_error naming the file when it cannot be read as ELF.
 std::map<std::string, program_layout> read_program_layouts(const std::string &path);
+// The same for an object in memory (a skeleton's embedded ELF).
+std::map<std::string, program_layout> read_program_layouts(std::span<const std::byte> elf,
+                                                           const std::string &name);
 
-}  // namespace bpfkit::cli
+// Completes where a verifier failure happened from the object's line info:
+// the kernel prints only a file's base name ("@ prog.bpf.c:12"), and kernels
+// before 6.x print no location at all, but .BTF.ext has the full path and the
+// line of every main-program instruction. `layout` may be null.
+void locate_source(verifier_failure &failure, const program_layout *layout);
+
+}  // namespace bpfkit

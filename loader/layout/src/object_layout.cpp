@@ -1,11 +1,9 @@
-#include "object_layout.hpp"
+#include "bpfkit/object_layout.hpp"
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,19 +11,15 @@
 #include <cstring>
 #include <memory>
 
-#include "cli.hpp"
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
 
-namespace bpfkit::cli {
+namespace bpfkit {
 namespace {
 
 constexpr std::uint32_t insn_size = 8;
 
-struct fd_closer {
-  int fd;
-  ~fd_closer() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 struct elf_closer {
   void operator()(Elf *elf) const { elf_end(elf); }
 };
@@ -92,19 +86,14 @@ program_layout *find_program(std::map<std::string, program_layout> &programs,
   return nullptr;
 }
 
-std::map<std::string, program_layout> read_symbols(const std::string &path) {
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    throw cli_error(exit_internal, std::string("libelf: ") + elf_errmsg(-1));
-  fd_closer file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) throw cli_error(exit_bad_input, path + ": cannot open: " + std::strerror(errno));
-  std::unique_ptr<Elf, elf_closer> elf(elf_begin(file.fd, ELF_C_READ, nullptr));
+std::map<std::string, program_layout> read_symbols(Elf *elf, const std::string &name) {
   std::size_t shstrndx = 0;
-  if (!elf || elf_kind(elf.get()) != ELF_K_ELF || elf_getshdrstrndx(elf.get(), &shstrndx) != 0)
-    throw cli_error(exit_bad_input, path + ": not a readable ELF file: " + elf_errmsg(-1));
+  if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    throw std::runtime_error(name + ": not a readable ELF file: " + elf_errmsg(-1));
 
   std::map<std::string, program_layout> programs;
   Elf_Scn *scn = nullptr;
-  while ((scn = elf_nextscn(elf.get(), scn)) != nullptr) {
+  while ((scn = elf_nextscn(elf, scn)) != nullptr) {
     GElf_Shdr symtab;
     if (!gelf_getshdr(scn, &symtab) || symtab.sh_type != SHT_SYMTAB) continue;
     Elf_Data *data = elf_getdata(scn, nullptr);
@@ -115,15 +104,15 @@ std::map<std::string, program_layout> read_symbols(const std::string &path) {
       if (!gelf_getsym(data, static_cast<int>(i), &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
           sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
         continue;
-      Elf_Scn *code = elf_getscn(elf.get(), sym.st_shndx);
+      Elf_Scn *code = elf_getscn(elf, sym.st_shndx);
       GElf_Shdr code_header;
       if (!code || !gelf_getshdr(code, &code_header) || !(code_header.sh_flags & SHF_EXECINSTR))
         continue;
-      const char *section = elf_strptr(elf.get(), shstrndx, code_header.sh_name);
-      const char *name = elf_strptr(elf.get(), symtab.sh_link, sym.st_name);
-      if (!section || !name || std::strcmp(section, ".text") == 0) continue;
+      const char *section = elf_strptr(elf, shstrndx, code_header.sh_name);
+      const char *symbol = elf_strptr(elf, symtab.sh_link, sym.st_name);
+      if (!section || !symbol || std::strcmp(section, ".text") == 0) continue;
       program_layout p;
-      p.name = name;
+      p.name = symbol;
       p.section = section;
       p.first_insn = static_cast<std::uint32_t>(sym.st_value / insn_size);
       p.insn_count = static_cast<std::uint32_t>(sym.st_size / insn_size);
@@ -133,15 +122,48 @@ std::map<std::string, program_layout> read_symbols(const std::string &path) {
   return programs;
 }
 
+// The bytes of the section called `wanted`, or an empty span.
+std::span<const std::uint8_t> section_bytes(Elf *elf, const char *wanted) {
+  std::size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return {};
+  Elf_Scn *scn = nullptr;
+  while ((scn = elf_nextscn(elf, scn)) != nullptr) {
+    GElf_Shdr header;
+    if (!gelf_getshdr(scn, &header)) continue;
+    const char *name = elf_strptr(elf, shstrndx, header.sh_name);
+    if (!name || std::strcmp(name, wanted) != 0) continue;
+    Elf_Data *data = elf_getdata(scn, nullptr);
+    if (!data || !data->d_buf) return {};
+    return {static_cast<const std::uint8_t *>(data->d_buf), data->d_size};
+  }
+  return {};
+}
+
 }  // namespace
 
 std::map<std::string, program_layout> read_program_layouts(const std::string &path) {
-  std::map<std::string, program_layout> programs = read_symbols(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return read_program_layouts(std::as_bytes(std::span(bytes)), path);
+}
 
-  btf_ext *raw_ext = nullptr;
-  std::unique_ptr<btf, btf_closer> strings(btf__parse_elf(path.c_str(), &raw_ext));
-  std::unique_ptr<btf_ext, btf_ext_closer> ext(raw_ext);
-  if (!strings || !ext) return programs;  // no BTF: no line info, no CO-RE
+std::map<std::string, program_layout> read_program_layouts(std::span<const std::byte> elf_bytes,
+                                                           const std::string &name) {
+  if (elf_version(EV_CURRENT) == EV_NONE) throw std::runtime_error(std::string("libelf: ") + elf_errmsg(-1));
+  // libelf reads the buffer in place and does not write it (ELF_C_READ).
+  std::unique_ptr<Elf, elf_closer> elf(
+      elf_memory(const_cast<char *>(reinterpret_cast<const char *>(elf_bytes.data())), elf_bytes.size()));
+  if (!elf) throw std::runtime_error(name + ": not a readable ELF file: " + elf_errmsg(-1));
+  std::map<std::string, program_layout> programs = read_symbols(elf.get(), name);
+
+  const auto btf_data = section_bytes(elf.get(), ".BTF");
+  const auto ext_data = section_bytes(elf.get(), ".BTF.ext");
+  if (btf_data.empty() || ext_data.empty()) return programs;  // no BTF: no line info, no CO-RE
+  std::unique_ptr<btf, btf_closer> strings(btf__new(btf_data.data(), static_cast<std::uint32_t>(btf_data.size())));
+  std::unique_ptr<btf_ext, btf_ext_closer> ext(
+      btf_ext__new(ext_data.data(), static_cast<std::uint32_t>(ext_data.size())));
+  if (!strings || !ext) return programs;
 
   std::uint32_t size = 0;
   const auto *data = static_cast<const std::uint8_t *>(btf_ext__get_raw_data(ext.get(), &size));
@@ -183,4 +205,28 @@ std::map<std::string, program_layout> read_program_layouts(const std::string &pa
   return programs;
 }
 
-}  // namespace bpfkit::cli
+void locate_source(verifier_failure &failure, const program_layout *layout) {
+  if (!layout) return;
+  if (failure.source) {
+    const std::string &file = failure.source->file;
+    for (const source_line &line : layout->lines) {
+      const std::string base = line.file.substr(line.file.find_last_of('/') + 1);
+      if (line.line == failure.source->line && (base == file || line.file == file)) {
+        failure.source->file = line.file;
+        return;
+      }
+    }
+    return;
+  }
+  if (!failure.insn || *failure.insn >= layout->insn_count) return;  // in a subprogram
+  const source_line *best = nullptr;
+  for (const source_line &line : layout->lines)
+    if (line.insn <= *failure.insn && (!best || line.insn >= best->insn)) best = &line;
+  if (!best) return;
+  // The kernel quotes lines without their indentation; so does this.
+  const std::size_t code = best->text.find_first_not_of(" \t");
+  failure.source = source_location{best->file, best->line,
+                                   code == std::string::npos ? std::string() : best->text.substr(code)};
+}
+
+}  // namespace bpfkit
