@@ -26,6 +26,20 @@ macro(bpf_add_object)
   _bpfkit_add_object(${ARGV})
 endmacro()
 
+# The BPF target (<name>_bpf) of an object made by bpf_add_object(), or ""
+# when <name> is not such an object: the one check every function that
+# takes an OBJECT makes.
+function(_bpfkit_object_bpf_target name out_var)
+  set(bpf_target "")
+  if(TARGET ${name})
+    get_target_property(bpf_target ${name} BPFKIT_BPF_TARGET)
+    if(NOT bpf_target)
+      set(bpf_target "")
+    endif()
+  endif()
+  set(${out_var} "${bpf_target}" PARENT_SCOPE)
+endfunction()
+
 function(_bpfkit_check_object_args name)
   if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     message(FATAL_ERROR

@@ -147,7 +147,8 @@ function(_bpfkit_add_declarative_test test)
       _bpfkit_test_error(${test} "${required} is required.")
     endif()
   endforeach()
-  if(NOT TARGET ${arg_OBJECT}_bpf)
+  _bpfkit_object_bpf_target("${arg_OBJECT}" bpf_target)
+  if(NOT bpf_target)
     _bpfkit_test_error(${test} "OBJECT '${arg_OBJECT}' is not an object made by bpf_add_object() "
       "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
   endif()
@@ -163,7 +164,7 @@ function(_bpfkit_add_declarative_test test)
     endforeach()
   endif()
 
-  set(spec "object=$<TARGET_FILE:${arg_OBJECT}_bpf>\nprogram=${arg_PROGRAM}\ntest=${test}\n")
+  set(spec "object=$<TARGET_FILE:${bpf_target}>\nprogram=${arg_PROGRAM}\ntest=${test}\n")
   string(APPEND spec "rerun=ctest --test-dir ${CMAKE_BINARY_DIR} -R \"^${test}$\" --output-on-failure\n")
   foreach(file_option DATA_IN CTX_IN EXPECT_DATA_OUT)
     if(DEFINED arg_${file_option})
@@ -225,7 +226,8 @@ function(_bpfkit_add_annotated_test test)
   if(NOT arg_OBJECT)
     _bpfkit_test_error(${test} "OBJECT is required.")
   endif()
-  if(NOT TARGET ${arg_OBJECT}_bpf)
+  _bpfkit_object_bpf_target("${arg_OBJECT}" bpf_target)
+  if(NOT bpf_target)
     _bpfkit_test_error(${test} "OBJECT '${arg_OBJECT}' is not an object made by bpf_add_object() "
       "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
   endif()
@@ -234,9 +236,9 @@ function(_bpfkit_add_annotated_test test)
   set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
   list(JOIN arg_LABELS "\\;" labels)
   add_custom_command(OUTPUT "${discovered}"
-    COMMAND bpfkit::bpfkit-test --discover "$<TARGET_FILE:${arg_OBJECT}_bpf>" "${test}"
+    COMMAND bpfkit::bpfkit-test --discover "$<TARGET_FILE:${bpf_target}>" "${test}"
             "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}"
-    DEPENDS ${arg_OBJECT}_bpf bpfkit::bpfkit-test
+    DEPENDS ${bpf_target} bpfkit::bpfkit-test
     COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
     VERBATIM)
   add_custom_target(${file_name}_discover ALL DEPENDS "${discovered}")

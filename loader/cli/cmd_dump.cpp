@@ -32,11 +32,6 @@
 namespace bpfkit::cli {
 namespace {
 
-struct object_closer {
-  void operator()(bpf_object *obj) const { bpf_object__close(obj); }
-};
-using object_ptr = std::unique_ptr<bpf_object, object_closer>;
-
 struct btf_closer {
   void operator()(btf *b) const { btf__free(b); }
 };
@@ -137,10 +132,7 @@ std::map<std::int32_t, std::string> helper_names() {
 }
 
 int dump_raw(const std::string &path, const std::string &program) {
-  object_ptr obj(bpf_object__open_file(path.c_str(), nullptr));
-  if (!obj)
-    throw cli_error(exit_bad_input, path + ": libbpf cannot open it as a BPF object: " +
-                                        std::strerror(errno));
+  object_ptr obj = open_object_file(path);
   bpf_program *prog = bpf_object__find_program_by_name(obj.get(), program.c_str());
   if (!prog) throw cli_error(exit_bad_input, path + ": no program named '" + program + "'");
   const bpf_insn *insns = bpf_program__insns(prog);
@@ -229,18 +221,8 @@ std::string map_name(std::uint32_t id) {
 }
 
 int dump_loaded(const std::string &path, const std::string &program) {
-  object_ptr obj(bpf_object__open_file(path.c_str(), nullptr));
-  if (!obj)
-    throw cli_error(exit_bad_input, path + ": libbpf cannot open it as a BPF object: " +
-                                        std::strerror(errno));
-  bpf_program *target = nullptr;
-  bpf_program *prog;
-  bpf_object__for_each_program(prog, obj.get()) {
-    bool wanted = program == bpf_program__name(prog);
-    bpf_program__set_autoload(prog, wanted);
-    if (wanted) target = prog;
-  }
-  if (!target) throw cli_error(exit_bad_input, path + ": no program named '" + program + "'");
+  object_ptr obj = open_object_file(path);
+  bpf_program *target = load_only(obj.get(), path, program);
   if (int err = bpf_object__load(obj.get()); err != 0) {
     if (err == -EPERM)
       throw cli_error(exit_no_privilege, "loading BPF programs needs privileges this process lacks",

@@ -23,20 +23,6 @@ constexpr std::uint32_t log_stats = 4;
 constexpr std::size_t first_log_size = 1 << 20;
 constexpr std::size_t max_log_size = UINT_MAX >> 2;  // the kernel's limit
 
-struct object_closer {
-  void operator()(bpf_object *obj) const { bpf_object__close(obj); }
-};
-using object_ptr = std::unique_ptr<bpf_object, object_closer>;
-
-object_ptr open(const std::string &path) {
-  bpf_object *obj = bpf_object__open_file(path.c_str(), nullptr);
-  if (!obj) {
-    int err = errno;
-    throw cli_error(exit_bad_input, path + ": libbpf cannot open it as a BPF object: " +
-                                        std::string(std::strerror(err)));
-  }
-  return object_ptr(obj);
-}
 
 struct attempt {
   int error;
@@ -47,15 +33,8 @@ struct attempt {
 
 attempt load_alone(const std::string &path, const std::string &name, std::uint32_t level,
                    std::size_t log_size) {
-  object_ptr obj = open(path);
-  bpf_program *target = nullptr;
-  bpf_program *prog;
-  bpf_object__for_each_program(prog, obj.get()) {
-    bool wanted = name == bpf_program__name(prog);
-    bpf_program__set_autoload(prog, wanted);
-    if (wanted) target = prog;
-  }
-  if (!target) throw cli_error(exit_bad_input, path + ": no program named '" + name + "'");
+  object_ptr obj = open_object_file(path);
+  bpf_program *target = load_only(obj.get(), path, name);
   std::string log(log_size, '\0');
   bpf_program__set_log_buf(target, log.data(), log.size());
   bpf_program__set_log_level(target, level);
@@ -93,6 +72,28 @@ bool lacks_privilege(int err) { return err == -EPERM; }
 
 }  // namespace
 
+object_ptr open_object_file(const std::string &path) {
+  bpf_object *obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj) {
+    int err = errno;
+    throw cli_error(exit_bad_input, path + ": libbpf cannot open it as a BPF object: " +
+                                        std::string(std::strerror(err)));
+  }
+  return object_ptr(obj);
+}
+
+bpf_program *load_only(bpf_object *obj, const std::string &path, const std::string &program) {
+  bpf_program *target = nullptr;
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    const bool wanted = program == bpf_program__name(prog);
+    bpf_program__set_autoload(prog, wanted);
+    if (wanted) target = prog;
+  }
+  if (!target) throw cli_error(exit_bad_input, path + ": no program named '" + program + "'");
+  return target;
+}
+
 void require_bpf_object_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw cli_error(exit_bad_input, path + ": cannot open: " + std::strerror(errno));
@@ -108,7 +109,7 @@ void require_bpf_object_file(const std::string &path) {
 }
 
 std::vector<std::string> program_names(const std::string &path) {
-  object_ptr obj = open(path);
+  object_ptr obj = open_object_file(path);
   std::vector<std::string> names;
   bpf_program *prog;
   bpf_object__for_each_program(prog, obj.get()) names.emplace_back(bpf_program__name(prog));
@@ -139,7 +140,7 @@ verification verify_program(const std::string &path, const std::string &program,
   verification v;
   v.program = program;
   {
-    object_ptr obj = open(path);
+    object_ptr obj = open_object_file(path);
     if (bpf_program *prog = bpf_object__find_program_by_name(obj.get(), program.c_str()))
       v.section = bpf_program__section_name(prog);
   }

@@ -6,7 +6,10 @@
 // loaded: the object is closed before the result is returned.
 #pragma once
 
+#include <bpf/libbpf.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +17,19 @@
 #include "bpfkit/verifier_log.hpp"
 
 namespace bpfkit::cli {
+
+struct object_closer {
+  void operator()(bpf_object *obj) const { bpf_object__close(obj); }
+};
+using object_ptr = std::unique_ptr<bpf_object, object_closer>;
+
+// Opens an object file with libbpf (nothing loaded yet); throws cli_error
+// (exit 3) naming the file.
+object_ptr open_object_file(const std::string &path);
+
+// Makes `program` the only program of `obj` that loads; throws cli_error
+// (exit 3) when there is no such program.
+bpf_program *load_only(bpf_object *obj, const std::string &path, const std::string &program);
 
 struct verification {
   std::string program;
