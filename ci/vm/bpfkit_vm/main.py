@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import guest, initramfs, kernels, machine, results, selection
+from . import builds as trees, guest, initramfs, kernels, machine, results, selection
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, MatrixError, Skipped, UsageError
 from .locking import locked
 
@@ -41,6 +41,9 @@ def parse_arguments(argv):
                         help="a kernel to run in (repeatable; commas separate several)")
     parser.add_argument("-b", "--build", action="append", required=True, metavar="DIR[=NAME]",
                         help="a built tree whose tests run (repeatable); NAME labels its results")
+    parser.add_argument("--also-with", action="append", default=[], metavar="CLANG",
+                        help="also build the first tree's project with BPF_CLANG=CLANG (in "
+                             "<tree>/vm-builds/<clang>) and run its tests in the same boots")
     parser.add_argument("-L", "--label", default="bpf", help="the tests' ctest label (default: bpf)")
     parser.add_argument("-R", "--tests-regex", help="only the tests matching this regex (ctest -R)")
     parser.add_argument("-E", "--exclude-regex", help="not the tests matching this regex (ctest -E)")
@@ -67,10 +70,8 @@ def parse_builds(texts: list[str]) -> list[guest.Build]:
         path = Path(directory).resolve()
         if not (path / "CTestTestfile.cmake").is_file():
             raise UsageError(f"{directory} is not a configured build tree (no CTestTestfile.cmake)")
-        builds.append(guest.Build(name or path.name, path))
-    names = [build.name for build in builds]
-    if len(set(names)) != len(names):
-        raise UsageError(f"two build trees are named alike ({', '.join(names)}): name them, DIR=NAME")
+        clang = trees.read_cache(path).get("BPF_CLANG", ("", ""))[1]
+        builds.append(guest.Build(name or (Path(clang).name if clang else path.name), path))
     return builds
 
 
@@ -192,11 +193,17 @@ def main(argv=None) -> int:
         if any(spec.kind != "host" for spec in specs):
             tools_found()
         started = time.monotonic()
+        for clang in args.also_with:
+            builds.append(trees.build_with(builds[0].directory, clang, report.say))
+        if len({build.name for build in builds}) != len(builds):
+            raise UsageError("two build trees have the same name: name them, --build DIR=NAME")
         summary = [run_kernel(spec, args, builds, cache, results_root, report, tools_found)
                    for spec in specs]
         report.say("=== summary ===")
         for build in builds:
-            report.say(f"tree {build.name}: {build.directory}")
+            compiler = trees.compiler_of(build.directory)
+            report.say(f"tree {build.name}: {build.directory}"
+                       + (f", BPF objects built by {compiler}" if compiler else ""))
         for line in summary:
             report.say(f"  {line}")
         report.say(f"full run: {time.monotonic() - started:.1f}s for {len(specs)} kernel(s)")
