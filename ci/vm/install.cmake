@@ -8,7 +8,7 @@ include_guard(GLOBAL)
 include(GNUInstallDirs)
 
 set(_bpfkit_vm_dir "${CMAKE_INSTALL_LIBEXECDIR}/bpfkit/vm")
-set(_bpfkit_vm_modules_dir "${CMAKE_INSTALL_LIBDIR}/cmake/bpfkit/modules")
+set(_bpfkit_vm_modules_dir "${_bpfkit_cmake_dir}/modules")  # BpfInstall.cmake's package directory
 install(PROGRAMS "${CMAKE_CURRENT_LIST_DIR}/bpfkit-kernel-matrix" DESTINATION "${_bpfkit_vm_dir}")
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/init" DESTINATION "${_bpfkit_vm_dir}")
 install(DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/bpfkit_vm" DESTINATION "${_bpfkit_vm_dir}"
