@@ -120,10 +120,26 @@ def local_kernel(spec: KernelSpec) -> Kernel:
     trees = sorted(directory.glob("lib/modules/*/"))
     if not trees:
         # No modules: whatever the guest needs must be built in (its /init says so if not).
-        return Kernel(spec, "unknown", f"{image}", image, [])
+        return Kernel(spec, image_release(image) or "unknown", f"{image}", image, [])
     tree = ModuleTree(trees[-1])
     modules, _ = tree.closure(REQUIRED_MODULES + TEST_MODULES)
     return Kernel(spec, tree.release, f"{image}", image, modules)
+
+
+def image_release(image: Path) -> str | None:
+    """The release an x86 bzImage says it is (its setup header's kernel
+    version string), or None for anything else."""
+    try:
+        with open(image, "rb") as file:
+            header = file.read(0x210)
+            if len(header) < 0x210 or header[0x202:0x206] != b"HdrS":
+                return None
+            offset = int.from_bytes(header[0x20E:0x210], "little") + 0x200
+            file.seek(offset)
+            version = file.read(256).split(b"\0", 1)[0].decode(errors="replace").split()
+    except OSError:
+        return None
+    return version[0] if version else None
 
 
 class KernelCache:

@@ -39,7 +39,7 @@ def parse_arguments(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-k", "--kernel", action="append", required=True, metavar="KERNEL",
                         help="a kernel to run in (repeatable; commas separate several)")
-    parser.add_argument("-b", "--build", action="append", required=True, metavar="DIR[=NAME]",
+    parser.add_argument("-b", "--build", action="append", default=[], metavar="DIR[=NAME]",
                         help="a built tree whose tests run (repeatable); NAME labels its results")
     parser.add_argument("--also-with", action="append", default=[], metavar="CLANG",
                         help="also build the first tree's project with BPF_CLANG=CLANG (in "
@@ -55,6 +55,8 @@ def parse_arguments(argv):
                         "$XDG_CACHE_HOME/bpfkit/kernels or ~/.cache/bpfkit/kernels)")
     parser.add_argument("--results", type=Path, help="results directory (default: <first tree>/vm-results)")
     parser.add_argument("--refresh", action="store_true", help="fetch the private package lists again")
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="only download the kernels into the cache and print where they are")
     parser.add_argument("--when-asked", action="store_true",
                         help="skip (77) unless the ctest that runs this selected tests (-L vm, -R ...)")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not echo the guest's console")
@@ -174,10 +176,8 @@ def main(argv=None) -> int:
         if os.environ.get("BPFKIT_IN_VM"):
             raise Skipped("already inside a kernel-matrix guest")
         specs = kernels.parse_specs(args.kernel)
-        builds = parse_builds(args.build)
         cache = kernels.KernelCache((args.cache or kernels.default_cache()).resolve(), args.refresh,
                                     lambda text: report.say(text))
-        results_root = (args.results or builds[0].directory / "vm-results").resolve()
         found = {}
 
         def tools_found():
@@ -190,6 +190,15 @@ def main(argv=None) -> int:
                                         static=True)
             return found["qemu"], found["busybox"]
 
+        if args.fetch_only:
+            for spec in specs:
+                kernel = cache.kernel(spec)
+                report.say(f"kernel {kernel.label}: {kernel.vmlinuz or 'the running kernel'} ({kernel.source})")
+            return report.status
+        if not args.build:
+            raise UsageError("--build <tree> is required: the build tree whose tests run")
+        builds = parse_builds(args.build)
+        results_root = (args.results or builds[0].directory / "vm-results").resolve()
         if any(spec.kind != "host" for spec in specs):
             tools_found()
         started = time.monotonic()
