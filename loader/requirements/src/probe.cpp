@@ -57,6 +57,22 @@ probe_result probe_program_type(int type) {
                      std::string("program type ") + (name ? name : "?"));
 }
 
+// libbpf before 1.2 takes a helper as supported unless the verifier says
+// "unknown func"/"invalid func"; kernels since 6.3 say "program of this type
+// cannot use helper" instead. Loads libbpf's probe program again, with a log,
+// and reports whether the verifier said that.
+bool verifier_refuses_helper(bpf_prog_type type, int helper) {
+  const bpf_insn program[] = {
+      {BPF_JMP | BPF_CALL, 0, 0, 0, helper},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  char log[4096] = "";
+  LIBBPF_OPTS(bpf_prog_load_opts, options, .log_level = 1, .log_size = sizeof(log), .log_buf = log);
+  const int fd = bpf_prog_load(type, nullptr, "GPL", program, 2, &options);
+  if (fd >= 0) ::close(fd);
+  return std::strstr(log, "cannot use helper") != nullptr;
+}
+
 // Program types a helper is looked for in when no type is named: the
 // common ones whose probes load without an attach target.
 constexpr bpf_prog_type helper_program_types[] = {
@@ -137,8 +153,10 @@ probe_result kernel_probe::probe_helper(const feature& wanted) {
       }
       continue;
     }
-    const probe_result helper = from_libbpf(
+    probe_result helper = from_libbpf(
         libbpf_probe_bpf_helper(type, static_cast<bpf_func_id>(wanted.id), nullptr), wanted.description());
+    if (helper.state == availability::present && verifier_refuses_helper(type, wanted.id))
+      helper.state = availability::absent;
     if (helper.state == availability::present) return helper;
     if (helper.state == availability::unknown) last = helper;
   }

@@ -16,9 +16,20 @@ namespace bpfkit::requirements {
 namespace {
 
 // bpf_func_id's names as BPF C calls the helpers, indexed by id, from the
-// UAPI header bpfkit is built with (the mapper lists them in id order).
-#define BPFKIT_HELPER_NAME(name, ...) "bpf_" #name,
-constexpr const char* header_helper_names[] = {__BPF_FUNC_MAPPER(BPFKIT_HELPER_NAME)};
+// UAPI header bpfkit is built with. Headers of 6.2 and later list (name, id)
+// pairs with no separator; older ones list names in id order, separated by
+// commas.
+struct helper_entry {
+  int id;  // -1: the entry's position
+  const char* name;
+};
+#ifdef ___BPF_FUNC_MAPPER
+#define BPFKIT_HELPER_NAME(name, id) {id, "bpf_" #name},
+constexpr helper_entry header_helpers[] = {___BPF_FUNC_MAPPER(BPFKIT_HELPER_NAME)};
+#else
+#define BPFKIT_HELPER_NAME(name) {-1, "bpf_" #name}
+constexpr helper_entry header_helpers[] = {__BPF_FUNC_MAPPER(BPFKIT_HELPER_NAME)};
+#endif
 #undef BPFKIT_HELPER_NAME
 
 bool is_identifier(std::string_view text) {
@@ -96,13 +107,19 @@ std::vector<std::string> map_type_names() {
 // kernel newer than the header), so that a helper is never "unknown" merely
 // because bpfkit was built with older headers.
 std::vector<std::string> helper_names() {
-  std::vector<std::string> names(std::begin(header_helper_names), std::end(header_helper_names));
+  std::vector<std::string> names;
+  for (std::size_t position = 0; position < std::size(header_helpers); ++position) {
+    const auto& entry = header_helpers[position];
+    const std::size_t id = entry.id < 0 ? position : static_cast<std::size_t>(entry.id);
+    if (id >= names.size()) names.resize(id + 1);
+    names[id] = entry.name;
+  }
   btf* kernel = btf__load_vmlinux_btf();
   if (!kernel) return names;
   const int enum_id = btf__find_by_name_kind(kernel, "bpf_func_id", BTF_KIND_ENUM);
   if (enum_id > 0) {
     const btf_type* type = btf__type_by_id(kernel, enum_id);
-    const btf_enum* values = btf_enum(type);
+    const struct btf_enum* values = btf_enum(type);
     for (int i = 0; i < btf_vlen(type); ++i) {
       std::string_view name = btf__name_by_offset(kernel, values[i].name_off);
       const int id = values[i].val;
