@@ -23,7 +23,7 @@
 # environment; a plain `ctest` reports them skipped with that hint instead of
 # spending minutes booting kernels. The cache variable (or, when configuring,
 # environment variable) BPFKIT_TEST_KERNELS replaces the KERNELS list, e.g.
-# -DBPFKIT_TEST_KERNELS="5.10;6.1"; BPFKIT_VM_CACHE_DIR (cache) sets where
+# -DBPFKIT_TEST_KERNELS=5.10,6.1; BPFKIT_VM_CACHE_DIR (cache) sets where
 # kernels are kept for this build (default: BPFKIT_VM_CACHE from the
 # environment, else ~/.cache/bpfkit/kernels).
 include_guard(GLOBAL)
@@ -70,9 +70,9 @@ function(bpf_add_kernel_matrix)
 
   set(kernels ${arg_KERNELS})
   if(NOT "$CACHE{BPFKIT_TEST_KERNELS}" STREQUAL "")
-    set(kernels "$CACHE{BPFKIT_TEST_KERNELS}")
+    string(REGEX REPLACE "[ ,;]+" ";" kernels "$CACHE{BPFKIT_TEST_KERNELS}")
   elseif(NOT "$ENV{BPFKIT_TEST_KERNELS}" STREQUAL "")
-    string(REGEX REPLACE "[ ,]+" ";" kernels "$ENV{BPFKIT_TEST_KERNELS}")
+    string(REGEX REPLACE "[ ,;]+" ";" kernels "$ENV{BPFKIT_TEST_KERNELS}")
   endif()
   if(NOT kernels)
     _bpfkit_matrix_error("KERNELS is required: the kernels to run the BPF tests in, "
