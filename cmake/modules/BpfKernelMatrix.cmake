@@ -1,7 +1,8 @@
 # BpfKernelMatrix: the project's BPF tests under other kernels, booted in QEMU.
 #
 #   bpf_add_kernel_matrix(KERNELS <kernel>... [LABELS <label>...] [TIMEOUT <seconds>]
-#                         [BPF_COMPILERS <clang>...] [TESTS_REGEX <regex>])
+#                         [BPF_COMPILERS <clang>...] [TESTS_REGEX <regex>]
+#                         [TESTS_EXCLUDE_REGEX <regex>])
 #
 # registers one ctest test per kernel, vm.<kernel>, that boots that kernel
 # once (QEMU, the host's root shared read-only) and runs the project's BPF
@@ -15,7 +16,8 @@
 #   <name>=<dir>    a kernel of your own (vmlinuz and lib/modules/ in <dir>)
 # BPF_COMPILERS builds the project again with each of those clangs (in
 # <build>/vm-builds/<clang>, configured with this build's cache settings, at
-# the start of each vm test) and runs their tests in the same boot. TESTS_REGEX runs only the BPF tests it matches.
+# the start of each vm test) and runs their tests in the same boot.
+# TESTS_REGEX runs only the BPF tests it matches, TESTS_EXCLUDE_REGEX not those it matches.
 # TIMEOUT (default 1800) bounds each kernel's test, boot to power-off.
 #
 # The vm tests carry label vm (plus LABELS) and run when ctest is asked for
@@ -56,13 +58,14 @@ function(_bpfkit_matrix_kernel_name kernel out_var)
 endfunction()
 
 function(bpf_add_kernel_matrix)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "TIMEOUT;TESTS_REGEX" "KERNELS;LABELS;BPF_COMPILERS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "TIMEOUT;TESTS_REGEX;TESTS_EXCLUDE_REGEX"
+    "KERNELS;LABELS;BPF_COMPILERS")
   if(arg_UNPARSED_ARGUMENTS)
     list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
     _bpfkit_matrix_error("unknown arguments: ${unknown}. It takes KERNELS, LABELS, TIMEOUT, "
-      "BPF_COMPILERS and TESTS_REGEX.")
+      "BPF_COMPILERS, TESTS_REGEX and TESTS_EXCLUDE_REGEX.")
   endif()
-  foreach(keyword KERNELS LABELS TIMEOUT BPF_COMPILERS TESTS_REGEX)
+  foreach(keyword KERNELS LABELS TIMEOUT BPF_COMPILERS TESTS_REGEX TESTS_EXCLUDE_REGEX)
     if(keyword IN_LIST arg_KEYWORDS_MISSING_VALUES)
       _bpfkit_matrix_error("${keyword} is given without a value.")
     endif()
@@ -96,6 +99,9 @@ function(bpf_add_kernel_matrix)
   endif()
   if(DEFINED arg_TESTS_REGEX)
     list(APPEND command -R "${arg_TESTS_REGEX}")
+  endif()
+  if(DEFINED arg_TESTS_EXCLUDE_REGEX)
+    list(APPEND command -E "${arg_TESTS_EXCLUDE_REGEX}")
   endif()
   foreach(compiler IN LISTS arg_BPF_COMPILERS)
     string(MAKE_C_IDENTIFIER "_bpfkit_matrix_clang_${compiler}" var)
