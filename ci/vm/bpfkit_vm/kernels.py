@@ -153,6 +153,18 @@ class KernelCache:
             return host_kernel(spec)
         if spec.kind == "local":
             return local_kernel(spec)
+        try:
+            entry = self._entry(spec)
+        except KernelUnavailable:
+            if self.refresh or debian.SUITE_OF_SERIES.get(spec.series) is None:
+                raise
+            # Private lists a day old may name a version the mirror has dropped.
+            self.refresh = True
+            entry = self._entry(spec)
+        return self._load(spec, entry)
+
+    def _entry(self, spec: KernelSpec) -> Path:
+        """The cache entry of spec's package, fetched when missing."""
         apt, package = self._find_package(spec)
         version = apt.candidate_version(package)
         if version is None:
@@ -162,7 +174,7 @@ class KernelCache:
             with locked(self.directory / f".{package}.lock"):
                 if not (entry / "kernel.json").exists():
                     self._fetch(spec, apt, package, version, entry)
-        return self._load(spec, entry)
+        return entry
 
     def _find_package(self, spec: KernelSpec) -> tuple[debian.Apt, str]:
         """The package to boot for spec, and the apt that has it."""

@@ -88,7 +88,6 @@ def tool(environment_variable: str, name: str, hint: str, static: bool = False) 
 
 class Report:
     def __init__(self):
-        self.lines: list[str] = []
         self.status = EXIT_OK
 
     def say(self, text: str = ""):
