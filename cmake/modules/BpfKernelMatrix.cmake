@@ -113,6 +113,10 @@ function(bpf_add_kernel_matrix)
   endforeach()
 
   foreach(kernel IN LISTS kernels)
+    if(kernel MATCHES "^[A-Z][A-Z_]*$")
+      _bpfkit_matrix_error("'${kernel}' is neither a kernel nor a keyword of bpf_add_kernel_matrix, "
+        "which takes KERNELS, LABELS, TIMEOUT, BPF_COMPILERS, TESTS_REGEX and TESTS_EXCLUDE_REGEX.")
+    endif()
     _bpfkit_matrix_kernel_name("${kernel}" name)
     get_property(registered GLOBAL PROPERTY _BPFKIT_VM_KERNELS)
     if(name IN_LIST registered)
