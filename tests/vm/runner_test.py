@@ -200,8 +200,16 @@ class Selection(unittest.TestCase):
         self.assertFalse(run)
         self.assertIn("BPFKIT_VM=0", why)
 
-    def test_run_directly(self):
-        self.assertEqual(selection.requested({}), (True, "run directly, not by ctest"))
+    def test_ctest_selection_decides_next(self):
+        self.assertEqual(selection.requested({}, None), (True, "run directly, not by ctest"))
+        self.assertEqual(selection.requested({}, ["ctest", "-L", "vm"]), (True, "ctest selected it (-L)"))
+        self.assertEqual(selection.requested({}, ["/usr/bin/ctest", "--tests-regex", "vm.6.1"])[0], True)
+        self.assertEqual(selection.requested({}, ["ctest", "--rerun-failed"])[0], True)
+        for plain in (["ctest"], ["ctest", "-j2", "--output-on-failure"], ["ctest", "-LE", "cmake", "-E", "x"]):
+            run, why = selection.requested({}, plain)
+            self.assertFalse(run, plain)
+            self.assertIn("runs when asked: `ctest -L vm`", why)
+        self.assertEqual(selection.requested({"BPFKIT_VM": "1"}, ["ctest"])[0], True)
 
 
 class HostRuns(Work):

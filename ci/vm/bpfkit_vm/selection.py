@@ -43,14 +43,18 @@ def ctest_command_line() -> list[str] | None:
     return None
 
 
-def requested(environ=os.environ) -> tuple[bool, str]:
-    """(run?, why)."""
+_FROM_PROCESS_TREE = object()
+
+
+def requested(environ=os.environ, ctest_args=_FROM_PROCESS_TREE) -> tuple[bool, str]:
+    """(run?, why); ctest_args is the ctest command line (None: no ctest),
+    read from the process tree unless given."""
     forced = environ.get("BPFKIT_VM", "")
     if forced in ("1", "ON", "on", "yes", "true"):
         return True, "BPFKIT_VM=1"
     if forced in ("0", "OFF", "off", "no", "false"):
         return False, "BPFKIT_VM=0 turns the kernel matrix off"
-    args = ctest_command_line()
+    args = ctest_command_line() if ctest_args is _FROM_PROCESS_TREE else ctest_args
     if args is None:
         return True, "run directly, not by ctest"
     for arg in args[1:]:
