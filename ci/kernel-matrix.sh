@@ -18,7 +18,7 @@ while (($#)); do
     --timeout) args+=(--timeout "${2:?}"); shift 2 ;;
     -R) args+=(-R "${2:?}"); shift 2 ;;
     --) args+=("$@"); break ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kernel-matrix: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
