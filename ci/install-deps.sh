@@ -12,6 +12,8 @@ packages=(
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
   qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
+  help2man dpkg-dev                              # man pages from --help; cpack -G DEB (dpkg-shlibdeps)
+  debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
 )
 
 missing=()
