@@ -27,9 +27,12 @@ TEST_F(@NAME@_test, CountsUdpPackets) {
   EXPECT_THAT(skel().maps.packets, HasCount(1));
 }
 
-TEST_F(@NAME@_test, CountsShortFramesAsProtocolZero) {
-  const std::vector<std::uint8_t> runt(10, 0xff);  // shorter than an Ethernet header
-  skel().progs.count_packets.test_run({.data_in = runt});
+TEST_F(@NAME@_test, CountsTruncatedIpv4AsProtocolZero) {
+  // An IPv4 frame cut after 10 bytes of its IP header: the bounds check
+  // must stop the program from reading the protocol byte.
+  auto frame = bpfkit::testing::udp_frame();
+  frame.resize(14 + 10);
+  skel().progs.count_packets.test_run({.data_in = frame});
   EXPECT_THAT(skel().maps.packets, HasEntry(0, 1));
 }
 
