@@ -76,6 +76,9 @@ cp "$deb" "$root/tmp/bpfkit.deb"
 cat > "$root/tmp/inside.sh" <<'INSIDE'
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
+# apt's archive directory is the host's cache, which apt's sandbox user
+# cannot write: download as root.
+echo 'APT::Sandbox::User "root";' > /etc/apt/apt.conf.d/90bpfkit-test-cache
 step() { echo "== $*"; }
 step "apt-get update"
 apt-get update -qq
@@ -126,6 +129,7 @@ if ((save_deps)); then
   # The root as apt left it, without bpfkit itself: the next run with the
   # same dependencies starts from here.
   chroot "$root" dpkg --purge bpfkit > /dev/null
+  rm -f "$root/etc/apt/apt.conf.d/90bpfkit-test-cache"
   rm -rf "$root/tmp/"*
   tar -C "$root" -cf "$with_deps.tmp" . && mv "$with_deps.tmp" "$with_deps"
   echo "(cached the root with the dependencies: $with_deps)"

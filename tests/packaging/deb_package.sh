@@ -34,7 +34,7 @@ names=$(tr ',|' '\n\n' <<<"$depends" | sed -e 's/^ *//' -e 's/[ (].*//')
 # From dpkg-shlibdeps: the libraries the binaries link (the CLI's libLLVM),
 # then what a consumer project needs to build.
 for package in libc6 libstdc++6 libbpf1 libelf1 libllvm14 \
-               cmake clang libbpf-dev libelf-dev pkg-config libgtest-dev libgmock-dev; do
+               cmake ninja-build g++ clang libbpf-dev libelf-dev pkg-config libgtest-dev libgmock-dev; do
   grep -qxF "$package" <<<"$names" || fail "Depends lacks $package (found: $depends)"
 done
 [[ $(dpkg-deb -f "$deb" Package) == bpfkit ]] || fail "Package is not bpfkit"
