@@ -132,6 +132,8 @@ if ((save_deps)); then
   rm -f "$root/etc/apt/apt.conf.d/90bpfkit-test-cache"
   rm -rf "$root/tmp/"*
   tar -C "$root" -cf "$with_deps.tmp" . && mv "$with_deps.tmp" "$with_deps"
+  # Roots for dependencies the package no longer has only take space.
+  find "$cache" -maxdepth 1 -name 'debian-12-bpfkit-deps-*.tar' ! -path "$with_deps" -delete
   echo "(cached the root with the dependencies: $with_deps)"
 fi
 rm -rf "$work"
