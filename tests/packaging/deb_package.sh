@@ -64,7 +64,7 @@ done
 # The kernel-matrix runner, once the tree has it: the CI templates call it
 # at this path (docs/ci.md).
 if [[ -e $source/ci/vm/bpfkit-kernel-matrix ]]; then
-  has /usr/libexec/bpfkit/bpfkit-kernel-matrix
+  has /usr/libexec/bpfkit/vm/bpfkit-kernel-matrix
 else
   echo "(ci/vm/bpfkit-kernel-matrix is not in this tree: its install is not checked)"
 fi
