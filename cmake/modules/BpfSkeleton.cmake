@@ -22,21 +22,8 @@ function(_bpfkit_add_skeleton name bpf_target)
   if(NOT TARGET ${name} OR NOT TARGET ${bpf_target})
     message(FATAL_ERROR "_bpfkit_add_skeleton(${name}): targets ${name} and ${bpf_target} must exist")
   endif()
-  # The name becomes the skeleton's C++ namespace.
-  set(cxx_keywords alignas alignof and and_eq asm auto bitand bitor bool break case catch
-    char char16_t char32_t char8_t class co_await co_return co_yield compl concept const
-    const_cast consteval constexpr constinit continue decltype default delete do double
-    dynamic_cast else enum explicit export extern false float for friend goto if inline int
-    long mutable namespace new noexcept not not_eq nullptr operator or or_eq private
-    protected public register reinterpret_cast requires return short signed sizeof static
-    static_assert static_cast struct switch template this thread_local throw true try
-    typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
-    xor_eq)
-  if(name IN_LIST cxx_keywords)
-    message(FATAL_ERROR
-      "bpf_add_object(${name}): '${name}' is a C++ keyword and cannot name the skeleton's "
-      "C++ namespace. Rename the object (e.g. ${name}_prog), or pass NO_SKELETON.")
-  endif()
+  # Names that cannot be the skeleton's namespace were refused by
+  # bpf_add_object() (BpfNames.cmake: the list bpfkit-skel reads too).
   if(TARGET ${name}_skel)
     message(FATAL_ERROR
       "bpf_add_object(${name}): a target named '${name}_skel' already exists; the "
