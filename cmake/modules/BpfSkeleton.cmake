@@ -4,6 +4,7 @@
 #
 # Runs bpfkit-skel on $<TARGET_FILE:<bpf_target>> to generate
 #   ${CMAKE_CURRENT_BINARY_DIR}/bpfkit_skel/<name>/<name>.skel.hpp
+# (bpfkit_skel/<config>/<name>/... with a multi-config generator)
 # (one directory per object, so that linking <name> makes exactly
 # `#include "<name>.skel.hpp"` visible). The header is regenerated when the
 # object is relinked or bpfkit-skel changes, and is part of the default
@@ -30,12 +31,16 @@ function(_bpfkit_add_skeleton name bpf_target)
       "skeleton needs that name. Choose another object name.")
   endif()
 
-  set(dir "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_skel/${name}")
+  # With several configurations in one tree, one header per configuration:
+  # each embeds that configuration's object.
+  _bpfkit_config_suffix(config)
+  string(REPLACE "-$<CONFIG>" "$<CONFIG>/" config_dir "${config}")
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_skel/${config_dir}${name}")
   set(header "${dir}/${name}.skel.hpp")
   _bpfkit_tool_path(skel skel_tool)
-  file(MAKE_DIRECTORY "${dir}")
   add_custom_command(
     OUTPUT "${header}"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}"
     COMMAND "${skel_tool}" --name ${name} -o "${header}" "$<TARGET_FILE:${bpf_target}>"
     # A target name: the object is built first and its file is a dependency.
     DEPENDS ${bpf_target} "${skel_tool}"

@@ -107,6 +107,17 @@ function(_bpfkit_test_check_expect_map test expectation)
     "\"count(<map>) == <n>\".")
 endfunction()
 
+# "-$<CONFIG>" in a tree with several configurations (Ninja Multi-Config),
+# else "": for files whose content differs per configuration.
+function(_bpfkit_config_suffix out_var)
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi_config)
+    set(${out_var} "-$<CONFIG>" PARENT_SCOPE)
+  else()
+    set(${out_var} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The once-per-build-tree fixture every BPF test requires; the default build
 # then also builds the tools ctest runs (BpfTools.cmake).
 function(_bpfkit_test_fixture)
@@ -207,7 +218,10 @@ function(_bpfkit_add_declarative_test test)
   endforeach()
 
   string(MAKE_C_IDENTIFIER "${test}" file_name)
-  set(spec_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}.bpftest")
+  # One spec per configuration where a tree has several (Ninja Multi-Config):
+  # the object's path differs between them.
+  _bpfkit_config_suffix(config)
+  set(spec_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}${config}.bpftest")
   file(GENERATE OUTPUT "${spec_file}" CONTENT "${spec}")
 
   _bpfkit_test_fixture()
@@ -235,7 +249,8 @@ function(_bpfkit_add_annotated_test test)
       "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
   endif()
   string(MAKE_C_IDENTIFIER "${test}" file_name)
-  set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated.cmake")
+  _bpfkit_config_suffix(config)
+  set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated${config}.cmake")
   set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
   list(JOIN arg_LABELS "\\;" labels)
   add_custom_command(OUTPUT "${discovered}"
@@ -245,9 +260,12 @@ function(_bpfkit_add_annotated_test test)
     COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
     VERBATIM)
   add_custom_target(${file_name}_discover ALL DEPENDS "${discovered}")
+  # ctest reads this: in a multi-config tree, the list of the configuration
+  # it tests (ctest -C <config>).
+  string(REPLACE "$<CONFIG>" "\${CTEST_CONFIGURATION_TYPE}" listed "${discovered}")
   file(WRITE "${include_file}"
-    "if(EXISTS \"${discovered}\")\n"
-    "  include(\"${discovered}\")\n"
+    "if(EXISTS \"${listed}\")\n"
+    "  include(\"${listed}\")\n"
     "else()\n"
     "  add_test([==[${test}_NOT_BUILT]==] [==[${test}_NOT_BUILT]==])\n"
     "endif()\n")
@@ -255,10 +273,27 @@ function(_bpfkit_add_annotated_test test)
   _bpfkit_test_fixture()
 endfunction()
 
+# ctest sees the tests of a directory only when enable_testing() ran in it
+# (or in a parent before add_subdirectory): say so instead of losing tests.
+# enable_testing() records itself in CMAKE_TESTING_ENABLED, visible here
+# because functions see their caller's variables.
+function(_bpfkit_warn_if_testing_disabled caller)
+  get_property(warned DIRECTORY PROPERTY _BPFKIT_TESTING_DISABLED_WARNED)
+  if(CMAKE_TESTING_ENABLED OR warned)
+    return()
+  endif()
+  set_property(DIRECTORY PROPERTY _BPFKIT_TESTING_DISABLED_WARNED TRUE)
+  message(WARNING
+    "${caller}: testing is not enabled in ${CMAKE_CURRENT_SOURCE_DIR}, so ctest will not "
+    "run this directory's tests. Call enable_testing() (or include(CTest)) in the top-level "
+    "CMakeLists.txt before the add_subdirectory() calls that add tests.")
+endfunction()
+
 function(bpf_add_test test)
   if(test STREQUAL "")
     message(FATAL_ERROR "bpf_add_test: the first argument must be the test's name.")
   endif()
+  _bpfkit_warn_if_testing_disabled("bpf_add_test(${test})")
   if("ANNOTATED" IN_LIST ARGN)
     _bpfkit_add_annotated_test(${ARGV})
   elseif("GTEST" IN_LIST ARGN)

@@ -50,6 +50,7 @@ function(bpf_verifier_baseline test)
   if(test STREQUAL "")
     message(FATAL_ERROR "bpf_verifier_baseline: the first argument must be the test's name.")
   endif()
+  _bpfkit_warn_if_testing_disabled("bpf_verifier_baseline(${test})")
   if(NOT test MATCHES "^[A-Za-z0-9_.+-]+$")
     _bpfkit_baseline_error(${test} "'${test}' cannot name both a test and the target "
       "${test}_update: use letters, digits, '_', '.', '+' and '-'.")

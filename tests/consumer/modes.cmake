@@ -9,7 +9,7 @@
 #                 (bpfkit-test) and not what nothing needs (the bpfkit CLI)
 # Phase 1: tests/projects/readme exactly as the README shows it (only the
 #          bpfkit line differs per mode): configure, build, run its test.
-# Phase 2: tests/projects/consumer added right after the bpfkit line:
+# Phase 2: tests/projects/consumer added before the README's first bpf_* call:
 #          bpf_* calls from inside a consumer function and from a
 #          subdirectory, symbolic return codes, SET_MAP/EXPECT_MAP with keys,
 #          bpf_verifier_baseline without TOLERANCE: configure, build, accept
@@ -112,7 +112,9 @@ endif()
 
 # Phase 2: the consumer's own tree.
 file(COPY "${PROJECTS_DIR}/consumer" DESTINATION "${src}")
-string(REPLACE "${replacement}\n" "${replacement}\nadd_subdirectory(consumer)\n" text "${text}")
+# Before the README's own bpf_add_object(): in the subproject modes the
+# consumer's directories start without the BPF language.
+string(REPLACE "enable_testing()\n" "enable_testing()\nadd_subdirectory(consumer)\n" text "${text}")
 file(WRITE "${src}/CMakeLists.txt" "${text}")
 consumer_configure("${src}" "${bin}" ARGS ${args})
 consumer_build("${bin}")

@@ -13,7 +13,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "build failed:\n${out}")
 endif()
 
-# Three objects compile core_read.bpf.c with three sets of flags: three PCHs.
+# Four objects compile core_read.bpf.c with three sets of flags: three PCHs.
 string(REGEX MATCHALL "core_read\\.bpf\\.c: using the vmlinux\\.h PCH [^\n]*" uses "${out}")
 list(TRANSFORM uses REPLACE ".* PCH " "")
 list(REMOVE_DUPLICATES uses)
@@ -27,11 +27,12 @@ expect_match("${out}" "own_header\\.bpf\\.c: no PCH: #include \"vmlinux\\.h\" re
   "bpfkit-cc's explanation for own_header")
 expect_match("${out}" "beside\\.bpf\\.c: no PCH: #include \"vmlinux\\.h\" resolves to [^\n]*/beside/vmlinux\\.h, not bpfkit's generated"
   "bpfkit-cc's explanation for beside")
+find_program(BPFTOOL bpftool PATHS /usr/sbin /sbin NO_CACHE REQUIRED)
 foreach(case own_header:own_header_marker beside:beside_marker)
   string(REPLACE ":" ";" case "${case}")
   list(GET case 0 object)
   list(GET case 1 marker)
-  consumer_run(btf rc bpftool btf dump file "${bin}/${object}.bpf.o")
+  consumer_run(btf rc "${BPFTOOL}" btf dump file "${bin}/${object}.bpf.o")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "bpftool btf dump ${object}.bpf.o failed:\n${btf}")
   endif()

@@ -1,4 +1,4 @@
-// Returns the XDP action in config[0] (XDP_PASS when unset or 0) and counts
+// Returns the XDP action in settings[0] (XDP_PASS when unset or 0) and counts
 // each verdict in `verdicts`.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -8,7 +8,7 @@ struct {
   __uint(max_entries, 2);
   __type(key, __u32);
   __type(value, __u32);
-} config SEC(".maps");
+} settings SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -20,7 +20,7 @@ struct {
 SEC("xdp")
 int decide(struct xdp_md *ctx) {
   __u32 zero = 0;
-  __u32 *configured = bpf_map_lookup_elem(&config, &zero);
+  __u32 *configured = bpf_map_lookup_elem(&settings, &zero);
   __u32 verdict = configured && *configured && *configured <= XDP_TX ? *configured : XDP_PASS;
   __u64 one = 1;
   __u64 *count = bpf_map_lookup_elem(&verdicts, &verdict);
