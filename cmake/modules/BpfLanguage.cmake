@@ -12,9 +12,13 @@
 # this first:
 #   - at directory scope, it enables BPF right there when the directory does
 #     not have it yet;
-#   - inside a function, it schedules the enabling for the end of the calling
-#     directory (cmake_language(DEFER)), where it runs at directory scope
-#     before anything is generated. Targets need the rules only then.
+#   - inside a function, it enables BPF there too (so the compiler is
+#     detected and checked now), and schedules a copy of the language's
+#     variables into the calling directory for the end of that directory
+#     (cmake_language(DEFER)), where it runs at directory scope before
+#     anything is generated. CMake refuses enable_language() in deferred
+#     calls, hence the copy: the variables are those the first enabling set,
+#     kept in global properties.
 #
 #   _bpfkit_check_generator()
 #       A clear error for generators that cannot build a custom language.
@@ -26,10 +30,9 @@ include_guard(GLOBAL)
 
 macro(_bpfkit_enable_bpf_language)
   if(NOT CMAKE_BPF_COMPILE_OBJECT)
+    _bpfkit_enable_bpf_language_here()
     if(CMAKE_CURRENT_FUNCTION)
-      _bpfkit_defer_enable_bpf_language()
-    else()
-      _bpfkit_enable_bpf_language_here()
+      _bpfkit_defer_language_variables()
     endif()
   endif()
 endmacro()
@@ -46,21 +49,43 @@ macro(_bpfkit_enable_bpf_language_here)
   set(CMAKE_MODULE_PATH "${_bpfkit_saved_module_path}")
   unset(_bpfkit_saved_module_path)
   unset(_bpfkit_module_dir)
+  _bpfkit_capture_language_variables()
 endmacro()
+
+# Records the BPF language's variables (the normal, non-cache variables
+# enable_language(BPF) set: CMAKE_BPF_*, CMAKE_*_FLAG_BPF, ...) in global
+# properties. A function sees its caller's variables.
+function(_bpfkit_capture_language_variables)
+  get_cmake_property(variables VARIABLES)
+  set(names "")
+  foreach(name IN LISTS variables)
+    if(name MATCHES "^CMAKE_(BPF_.*|.*_BPF)$" AND NOT DEFINED CACHE{${name}})
+      list(APPEND names ${name})
+      set_property(GLOBAL PROPERTY _BPFKIT_LANGUAGE_VALUE_${name} "${${name}}")
+    endif()
+  endforeach()
+  set_property(GLOBAL PROPERTY _BPFKIT_LANGUAGE_VARIABLES "${names}")
+endfunction()
 
 # Once per directory: the deferred call runs at the end of the directory's
 # CMakeLists.txt, at directory scope.
-function(_bpfkit_defer_enable_bpf_language)
-  get_property(deferred DIRECTORY PROPERTY _BPFKIT_BPF_ENABLE_DEFERRED)
+function(_bpfkit_defer_language_variables)
+  get_property(deferred DIRECTORY PROPERTY _BPFKIT_BPF_LANGUAGE_DEFERRED)
   if(NOT deferred)
-    set_property(DIRECTORY PROPERTY _BPFKIT_BPF_ENABLE_DEFERRED TRUE)
-    cmake_language(DEFER CALL _bpfkit_enable_bpf_language_at_directory_end)
+    set_property(DIRECTORY PROPERTY _BPFKIT_BPF_LANGUAGE_DEFERRED TRUE)
+    cmake_language(DEFER CALL _bpfkit_set_language_variables)
   endif()
 endfunction()
 
-macro(_bpfkit_enable_bpf_language_at_directory_end)
+# A macro: its set() calls land in the scope it runs in, the directory's.
+macro(_bpfkit_set_language_variables)
   if(NOT CMAKE_BPF_COMPILE_OBJECT)
-    _bpfkit_enable_bpf_language_here()
+    get_property(_bpfkit_names GLOBAL PROPERTY _BPFKIT_LANGUAGE_VARIABLES)
+    foreach(_bpfkit_name IN LISTS _bpfkit_names)
+      get_property(${_bpfkit_name} GLOBAL PROPERTY _BPFKIT_LANGUAGE_VALUE_${_bpfkit_name})
+    endforeach()
+    unset(_bpfkit_names)
+    unset(_bpfkit_name)
   endif()
 endmacro()
 

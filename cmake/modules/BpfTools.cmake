@@ -36,6 +36,12 @@ function(_bpfkit_locate_tools)
       get_target_property(dir ${real} RUNTIME_OUTPUT_DIRECTORY)
       set(path "${dir}/bpfkit-${tool}")
       list(APPEND built_here ${real})
+      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+      if(multi_config)
+        # Multi-config generators add a directory per configuration unless
+        # the property holds a generator expression: keep the fixed path.
+        set_target_properties(${real} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
+      endif()
     endif()
     string(TOUPPER "${tool}" TOOL)
     set_property(GLOBAL PROPERTY _BPFKIT_${TOOL}_TOOL "${path}")
