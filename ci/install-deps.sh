@@ -12,6 +12,8 @@ packages=(
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
   qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
+  clang-16 clang-19 clangd clang-tidy            # cmake.clang.*, cmake.ide: every clang, IDE tools
+  ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
 )
 
 missing=()
