@@ -5,7 +5,7 @@
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
 consumer_reset()
 set(bin "${WORK_DIR}/build")
-consumer_configure("${PROJECTS_DIR}/readme" "${bin}" ARGS "-DCMAKE_CONFIGURATION_TYPES=Debug;Release")
+consumer_configure("${PROJECTS_DIR}/readme" "${bin}")
 foreach(config Debug Release)
   consumer_build("${bin}" ARGS --config ${config})
   foreach(file ${config}/counter.bpf.o bpfkit_skel/${config}/counter/counter.skel.hpp ${config}/counter_loader)
