@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "include_search.hpp"
 #include "pch_cache.hpp"
@@ -133,4 +134,102 @@ TEST_F(IncludeSearch, ClangsOrderOfGroups) {
 TEST(PchCache, HashIsStable) {
   EXPECT_EQ(bpfkit::tools::fnv1a_hex(""), "cbf29ce484222325");
   EXPECT_EQ(bpfkit::tools::fnv1a_hex("a"), "af63dc4c8601ec8c");
+}
+
+// obtain_pch() with a stand-in compiler (a shell script) that records its
+// calls: one build per key, failures remembered and explained, a new
+// vmlinux.h content a new path.
+class PchCacheBuild : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("bpfkit-pch-cache-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "gen");
+    std::ofstream(root_ / "gen/vmlinux.h") << "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n#endif\n";
+    write_compiler(root_ / "cc-ok", "for a; do out=$a; done; echo built > \"$out\"; exit 0");
+    write_compiler(root_ / "cc-slow", "sleep 1; for a; do out=$a; done; echo built > \"$out\"; exit 0");
+    // Fails like clang on flags it rejects (exit 1, a diagnostic).
+    write_compiler(root_ / "cc-bad", "echo \"error: unsupported option '-mbogus'\" >&2; exit 1");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void write_compiler(const fs::path &path, const std::string &body) {
+    std::ofstream(path) << "#!/bin/sh\necho call >> \"" << (root_ / "calls").string() << "\"\n" << body << "\n";
+    fs::permissions(path, fs::perms::owner_all);
+  }
+  int calls() {
+    std::ifstream in(root_ / "calls");
+    int n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  }
+  bpfkit::tools::pch_result obtain(const std::string &compiler, std::vector<std::string> args) {
+    bpfkit::tools::pch_request request;
+    request.compiler = (root_ / compiler).string();
+    request.args = std::move(args);
+    request.language = "c";
+    request.vmlinux = root_ / "gen/vmlinux.h";
+    request.cache_dir = root_ / "pch";
+    request.cwd = root_;
+    return bpfkit::tools::obtain_pch(request);
+  }
+
+  fs::path root_;
+};
+
+TEST_F(PchCacheBuild, OneBuildPerDistinctFlags) {
+  auto first = obtain("cc-ok", {"-isystem", (root_ / "gen").string(), "-O2"});
+  ASSERT_EQ(first.refusal, "");
+  EXPECT_TRUE(fs::exists(first.pch));
+  EXPECT_EQ(obtain("cc-ok", {"-isystem", (root_ / "gen").string(), "-O2"}).pch, first.pch);
+  EXPECT_EQ(calls(), 1);
+  auto other = obtain("cc-ok", {"-isystem", (root_ / "gen").string(), "-O2", "-DBPF_NO_PRESERVE_ACCESS_INDEX"});
+  EXPECT_NE(other.pch, first.pch);
+  EXPECT_EQ(calls(), 2);
+  // No temporaries or logs left next to the PCH.
+  for (const auto &entry : fs::directory_iterator(first.pch.parent_path()))
+    EXPECT_TRUE(entry.path().filename() == "vmlinux.h.pch" || entry.path().filename() == "pch.h" ||
+                entry.path().filename() == "lock")
+        << entry.path();
+}
+
+TEST_F(PchCacheBuild, ParallelCompilesBuildItOnce) {
+  // Like `ninja -j`: compiles with the same flags at the same time.
+  std::vector<bpfkit::tools::pch_result> results(4);
+  std::vector<std::thread> compiles;
+  for (auto &result : results) compiles.emplace_back([&] { result = obtain("cc-slow", {"-O2"}); });
+  for (auto &compile : compiles) compile.join();
+  for (const auto &result : results) {
+    EXPECT_EQ(result.refusal, "");
+    EXPECT_EQ(result.pch, results[0].pch);
+  }
+  EXPECT_EQ(calls(), 1);
+}
+
+TEST_F(PchCacheBuild, ChangedVmlinuxMeansANewPath) {
+  auto before = obtain("cc-ok", {"-O2"});
+  std::ofstream(root_ / "gen/vmlinux.h", std::ios::app) << "/* another kernel */\n";
+  auto after = obtain("cc-ok", {"-O2"});
+  ASSERT_EQ(after.refusal, "");
+  EXPECT_NE(after.pch, before.pch);
+  // The previous generation is gone.
+  EXPECT_FALSE(fs::exists(before.pch));
+}
+
+TEST_F(PchCacheBuild, FailureIsRememberedAndExplained) {
+  auto failed = obtain("cc-bad", {"-mbogus"});
+  EXPECT_EQ(failed.pch, fs::path());
+  EXPECT_NE(failed.refusal.find("cannot be built with this compile's flags (error: unsupported option '-mbogus')"),
+            std::string::npos)
+      << failed.refusal;
+  EXPECT_NE(failed.refusal.find("failed.txt"), std::string::npos);
+  auto again = obtain("cc-bad", {"-mbogus"});
+  EXPECT_EQ(again.refusal, failed.refusal);
+  EXPECT_EQ(calls(), 1);
+}
+
+TEST_F(PchCacheBuild, MissingVmlinux) {
+  fs::remove(root_ / "gen/vmlinux.h");
+  EXPECT_NE(obtain("cc-ok", {}).refusal.find("has not been generated"), std::string::npos);
+  EXPECT_EQ(calls(), 0);
 }
