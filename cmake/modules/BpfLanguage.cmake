@@ -54,12 +54,14 @@ endmacro()
 
 # Records the BPF language's variables (the normal, non-cache variables
 # enable_language(BPF) set: CMAKE_BPF_*, CMAKE_*_FLAG_BPF, ...) in global
-# properties. A function sees its caller's variables.
+# properties; not the user's launcher setting. A function sees its caller's
+# variables.
 function(_bpfkit_capture_language_variables)
   get_cmake_property(variables VARIABLES)
   set(names "")
   foreach(name IN LISTS variables)
-    if(name MATCHES "^CMAKE_(BPF_.*|.*_BPF)$" AND NOT DEFINED CACHE{${name}})
+    if(name MATCHES "^CMAKE_(BPF_.*|.*_BPF)$" AND NOT DEFINED CACHE{${name}}
+       AND NOT name STREQUAL "CMAKE_BPF_COMPILER_LAUNCHER")
       list(APPEND names ${name})
       set_property(GLOBAL PROPERTY _BPFKIT_LANGUAGE_VALUE_${name} "${${name}}")
     endif()

@@ -90,11 +90,10 @@ struct decision {
   std::string refusal;  // why not
 };
 
-decision decide(const invocation &inv) {
+decision decide(const invocation &inv, const compile_command &cmd) {
   if (inv.vmlinux.empty()) return {{}, "no vmlinux.h is configured (BPF_VMLINUX_BTF has no BTF)"};
   if (const char *off = std::getenv("BPFKIT_CC_PCH"); off && std::string_view(off) == "0")
     return {{}, "BPFKIT_CC_PCH=0"};
-  const compile_command cmd = parse_compile_command(inv.command);
   if (cmd.source.empty()) return {{}, "no -c <source> in the command"};
   const std::string language = source_language(cmd.source);
   if (language.empty()) return {{}, "not a C or C++ source"};
@@ -143,7 +142,9 @@ void allow_ccache_pch(const std::vector<std::string> &launcher) {
     sloppiness = env;
   } else {
     // The configured value (ccache.conf): the variable replaces it.
-    const std::string query = "'" + launcher[0] + "' --get-config sloppiness 2>/dev/null";
+    std::string quoted;
+    for (char c : launcher[0]) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    const std::string query = "'" + quoted + "' --get-config sloppiness 2>/dev/null";
     if (FILE *pipe = ::popen(query.c_str(), "r")) {
       char line[512];
       if (std::fgets(line, sizeof line, pipe)) sloppiness = line;
@@ -167,14 +168,15 @@ void explain(const std::string &source, const decision &d) {
 
 int run(int argc, char **argv) {
   invocation inv = parse(argc, argv);
+  const compile_command cmd = parse_compile_command(inv.command);
   decision d;
   try {
-    d = decide(inv);
+    d = decide(inv, cmd);
   } catch (const std::exception &e) {
     // Never a failed compile because of the PCH: compile without it.
     d = {{}, std::string("the PCH could not be prepared: ") + e.what()};
   }
-  explain(parse_compile_command(inv.command).source, d);
+  explain(cmd.source, d);
 
   std::vector<std::string> command = inv.launcher;
   command.insert(command.end(), inv.command.begin(), inv.command.end());
