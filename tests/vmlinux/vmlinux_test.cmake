@@ -41,11 +41,11 @@ function(expect_work_dir_holds)
   endif()
 endfunction()
 
-# An input error: exit 1, one message naming the file, nothing written.
+# An input error: exit 3, one message naming the file, nothing written.
 function(expect_input_error input message_regex)
   run_tool(--btf "${input}" -o "${WORK}/vmlinux.h")
-  if(NOT rc EQUAL 1)
-    fail("expected exit 1 for ${input}, got ${rc}\nstderr: ${err}")
+  if(NOT rc EQUAL 3)
+    fail("expected exit 3 for ${input}, got ${rc}\nstderr: ${err}")
   endif()
   string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" input_regex "${input}")
   if(NOT err MATCHES "^bpfkit-vmlinux: error: ${input_regex}: ${message_regex}")
