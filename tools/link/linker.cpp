@@ -1,13 +1,17 @@
 #include "linker.hpp"
 
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#include <cstdarg>
-#include <cstdio>
+#include <bit>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 
+#include "byte_order.hpp"
 #include "tool_error.hpp"
 
 namespace bpfkit::link {
@@ -20,24 +24,90 @@ struct linker_deleter {
   void operator()(bpf_linker *linker) const { bpf_linker__free(linker); }
 };
 
+// An anonymous in-memory file with a name libbpf can open: libbpf 1.1's
+// linker reads and writes only named files.
+class memory_file {
+ public:
+  memory_file() : fd_(memfd_create("bpfkit-link", MFD_CLOEXEC)) {
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
+  }
+  ~memory_file() { close(fd_); }
+  memory_file(const memory_file &) = delete;
+  memory_file &operator=(const memory_file &) = delete;
+
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+  void write(const std::string &bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw std::system_error(errno, std::generic_category(), "writing a memfd");
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+  std::string read() const {
+    const off_t size = lseek(fd_, 0, SEEK_END);
+    if (size < 0) throw std::system_error(errno, std::generic_category(), "reading a memfd");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::system_error(n < 0 ? errno : EIO, std::generic_category(), "reading a memfd");
+      done += static_cast<std::size_t>(n);
+    }
+    return bytes;
+  }
+
+ private:
+  int fd_;
+};
+
+// libbpf's messages name the memfd; users know the file.
+std::string with_path(std::string text, const std::string &memfd, const std::string &path) {
+  for (std::size_t at; (at = text.find(memfd)) != std::string::npos;) text.replace(at, memfd.size(), path);
+  return text;
+}
+
 }  // namespace
 
-void link_objects(const std::vector<std::string> &inputs, const std::string &output_path,
-                  const std::string &output_name) {
+std::string link_objects(const std::vector<elf_object> &inputs, const std::string &output_name) {
+  const bool big_endian = !inputs.empty() && inputs.front().big_endian;
+  const bool convert = big_endian != (std::endian::native == std::endian::big);
+
   tools::libbpf_capture capture;
-  std::unique_ptr<bpf_linker, linker_deleter> linker(bpf_linker__new(output_path.c_str(), nullptr));
+  memory_file output;
+  std::unique_ptr<bpf_linker, linker_deleter> linker(bpf_linker__new(output.path().c_str(), nullptr));
   if (!linker)
-    throw tool_error(output_name, "libbpf cannot create the linked object: " +
-                                      capture.reason(errno));
+    throw tool_error(output_name, "libbpf cannot create the linked object: " + capture.reason(errno));
   for (const auto &input : inputs) {
+    if (input.big_endian != big_endian)
+      throw tool_error(input.path, std::string(input.big_endian ? "big" : "little") +
+                                       "-endian, but " + inputs.front().path + " is " +
+                                       (big_endian ? "big" : "little") + "-endian",
+                       "compile every source of one object for one target (-target bpfel or bpfeb)");
+    memory_file file;
+    if (convert) {
+      std::string native = input.bytes;
+      swap_byte_order(native);
+      file.write(native);
+    } else {
+      file.write(input.bytes);
+    }
     capture.clear();
-    if (int err = bpf_linker__add_file(linker.get(), input.c_str(), nullptr))
-      throw tool_error(input, "libbpf cannot link it: " + capture.reason(err));
+    if (int err = bpf_linker__add_file(linker.get(), file.path().c_str(), nullptr))
+      throw tool_error(input.path, "libbpf cannot link it: " +
+                                       with_path(capture.reason(err), file.path(), input.path));
   }
   capture.clear();
   if (int err = bpf_linker__finalize(linker.get()))
-    throw tool_error(output_name, "libbpf cannot write the linked object: " +
-                                      capture.reason(err));
+    throw tool_error(output_name, "libbpf cannot write the linked object: " + capture.reason(err));
+  linker.reset();
+  std::string linked = output.read();
+  if (convert) swap_byte_order(linked);
+  return linked;
 }
 
 }  // namespace bpfkit::link

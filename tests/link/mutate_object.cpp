@@ -1,0 +1,209 @@
+// bpfkit_mutate_object: makes the malformed inputs of the tests from good
+// ones, so that no damaged binary needs to be committed.
+//
+//   bpfkit_mutate_object IN OUT MUTATION
+//
+// IN is a little-endian BPF object (clang -target bpf -g -c) or raw BTF.
+// Mutations (each names what it breaks; most crash libbpf 1.1):
+//   extract-btf         OUT is the object's .BTF section (raw BTF)
+//   btf-self-pointer    the first PTR type points at itself
+//   btf-typedef-loop    the first TYPEDEF names itself
+//   btf-name-offset     the first named type's name lies past the strings
+//   btf-type-id         the first PTR type points at type 0xfffff
+//   btf-deep-pointers   appends a chain of 300 pointer types
+//   btf-ext-record-size .BTF.ext's func_info records are 3 bytes long
+//   symbol-section      the first function symbol lives in section 500
+//   relocation-symbol   the first relocation names symbol 100000
+//   section-offset      .BTF's data starts past the end of the file
+//   big-file            the file grows to 300 MiB (sparse) without changes
+//   truncate=N          keeps the first N bytes
+#include <elf.h>
+#include <linux/btf.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+[[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+
+template <typename T>
+T get(const std::string &b, std::size_t at) {
+  if (at + sizeof(T) > b.size()) fail("read past the end");
+  T v;
+  std::memcpy(&v, b.data() + at, sizeof v);
+  return v;
+}
+
+template <typename T>
+void put(std::string &b, std::size_t at, T v) {
+  if (at + sizeof(T) > b.size()) fail("write past the end");
+  std::memcpy(b.data() + at, &v, sizeof v);
+}
+
+struct section_ref {
+  std::size_t header = 0;  // offset of the section header
+  std::size_t offset = 0, size = 0;
+};
+
+bool is_elf(const std::string &b) { return b.size() > 64 && b.compare(0, 4, "\x7f" "ELF") == 0; }
+
+// Section `name` of the 64-bit little-endian ELF file `b`.
+section_ref find_section(const std::string &b, const std::string &name) {
+  const auto shoff = get<std::uint64_t>(b, 40);
+  const auto count = get<std::uint16_t>(b, 60), names = get<std::uint16_t>(b, 62);
+  const auto names_off = get<std::uint64_t>(b, shoff + names * 64 + 24);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t h = shoff + i * 64;
+    const char *n = b.data() + names_off + get<std::uint32_t>(b, h);
+    if (name == n) return {h, get<std::uint64_t>(b, h + 24), get<std::uint64_t>(b, h + 32)};
+  }
+  fail("no section " + name);
+}
+
+// Where the raw BTF starts in `b` (0 for raw BTF).
+std::size_t btf_start(const std::string &b) { return is_elf(b) ? find_section(b, ".BTF").offset : 0; }
+
+// Calls f(type_offset, id, kind) for each type of the BTF at `base`;
+// stops when f returns true.
+template <typename F>
+void for_each_type(const std::string &b, std::size_t base, F f) {
+  const auto hdr_len = get<std::uint32_t>(b, base + 4);
+  const auto type_off = get<std::uint32_t>(b, base + 8), type_len = get<std::uint32_t>(b, base + 12);
+  std::size_t at = base + hdr_len + type_off;
+  const std::size_t end = at + type_len;
+  for (std::uint32_t id = 1; at < end; ++id) {
+    const auto info = get<std::uint32_t>(b, at + 4);
+    const unsigned kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
+    if (f(at, id, kind)) return;
+    std::size_t extra = 0;
+    switch (kind) {
+      case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: extra = 4; break;
+      case BTF_KIND_ARRAY: extra = 12; break;
+      case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_DATASEC: case BTF_KIND_ENUM64:
+        extra = 12 * vlen; break;
+      case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: extra = 8 * vlen; break;
+      default: break;
+    }
+    at += 12 + extra;
+  }
+  fail("no type of the wanted kind");
+}
+
+void set_first_of_kind(std::string &b, unsigned wanted, bool self, std::uint32_t target = 0) {
+  for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t id, unsigned kind) {
+    if (kind != wanted) return false;
+    put<std::uint32_t>(b, at + 8, self ? id : target);
+    return true;
+  });
+}
+
+// Appends `count` PTR types, each pointing at the one before it, to raw BTF.
+void append_pointer_chain(std::string &b, unsigned count) {
+  if (is_elf(b)) fail("btf-deep-pointers needs raw BTF (extract-btf first)");
+  const auto hdr_len = get<std::uint32_t>(b, 4), type_len = get<std::uint32_t>(b, 12);
+  const auto str_off = get<std::uint32_t>(b, 16);
+  std::uint32_t types = 0;
+  for_each_type(b, 0, [&](std::size_t, std::uint32_t, unsigned) { ++types; return false; });
+  std::string chain;
+  for (unsigned i = 0; i < count; ++i) {
+    std::string t(12, '\0');
+    put<std::uint32_t>(t, 4, BTF_KIND_PTR << 24);
+    put<std::uint32_t>(t, 8, i == 0 ? 0 : types + i);  // the previous new type
+    chain += t;
+  }
+  // Types end where the strings start in clang's and the kernel's layout.
+  const std::size_t insert_at = hdr_len + get<std::uint32_t>(b, 8) + type_len;
+  if (str_off != get<std::uint32_t>(b, 8) + type_len) fail("unexpected BTF layout");
+  b.insert(insert_at, chain);
+  put<std::uint32_t>(b, 12, type_len + static_cast<std::uint32_t>(chain.size()));
+  put<std::uint32_t>(b, 16, str_off + static_cast<std::uint32_t>(chain.size()));
+}
+
+void mutate(std::string &b, const std::string &mutation, const std::string &out_path) {
+  if (mutation == "extract-btf") {
+    const section_ref btf = find_section(b, ".BTF");
+    b = b.substr(btf.offset, btf.size);
+  } else if (mutation == "btf-self-pointer") {
+    set_first_of_kind(b, BTF_KIND_PTR, true);
+  } else if (mutation == "btf-typedef-loop") {
+    set_first_of_kind(b, BTF_KIND_TYPEDEF, true);
+  } else if (mutation == "btf-type-id") {
+    set_first_of_kind(b, BTF_KIND_PTR, false, 0xfffff);
+  } else if (mutation == "btf-name-offset") {
+    for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t, unsigned) {
+      if (get<std::uint32_t>(b, at) == 0) return false;
+      put<std::uint32_t>(b, at, 0x7fffffff);
+      return true;
+    });
+  } else if (mutation == "btf-deep-pointers") {
+    append_pointer_chain(b, 300);
+  } else if (mutation == "btf-ext-record-size") {
+    const section_ref ext = find_section(b, ".BTF.ext");
+    const auto hdr_len = get<std::uint32_t>(b, ext.offset + 4);
+    const auto func_off = get<std::uint32_t>(b, ext.offset + 8);
+    put<std::uint32_t>(b, ext.offset + hdr_len + func_off, 3);
+  } else if (mutation == "symbol-section") {
+    const section_ref symtab = find_section(b, ".symtab");
+    for (std::size_t at = symtab.offset; at < symtab.offset + symtab.size; at += 24)
+      if ((b[at + 4] & 0xf) == STT_FUNC) {
+        put<std::uint16_t>(b, at + 6, 500);
+        return;
+      }
+    fail("no function symbol");
+  } else if (mutation == "relocation-symbol") {
+    const auto shoff = get<std::uint64_t>(b, 40);
+    const auto count = get<std::uint16_t>(b, 60);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t h = shoff + i * 64;
+      if (get<std::uint32_t>(b, h + 4) != SHT_REL) continue;
+      const auto at = get<std::uint64_t>(b, h + 24);
+      const auto info = get<std::uint64_t>(b, at + 8);
+      put<std::uint64_t>(b, at + 8, (std::uint64_t{100000} << 32) | (info & 0xffffffff));
+      return;
+    }
+    fail("no relocation section");
+  } else if (mutation == "section-offset") {
+    const section_ref btf = find_section(b, ".BTF");
+    put<std::uint64_t>(b, btf.header + 24, b.size() + 1000);
+  } else if (mutation == "big-file") {
+    std::ofstream(out_path, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
+    if (truncate(out_path.c_str(), 300L << 20) != 0) fail("cannot grow " + out_path);
+    b.clear();  // written already
+  } else if (mutation.starts_with("truncate=")) {
+    b.resize(std::stoul(mutation.substr(9)));
+  } else {
+    fail("unknown mutation " + mutation);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: bpfkit_mutate_object IN OUT MUTATION\n");
+    return 2;
+  }
+  try {
+    std::ifstream in(argv[1], std::ios::binary);
+    if (!in) fail(std::string("cannot read ") + argv[1]);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::string mutation = argv[3];
+    mutate(bytes, mutation, argv[2]);
+    if (mutation != "big-file") {
+      std::ofstream out(argv[2], std::ios::binary | std::ios::trunc);
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      if (!out) fail(std::string("cannot write ") + argv[2]);
+    }
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "bpfkit_mutate_object: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
