@@ -1,6 +1,7 @@
 #include "bpfkit/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,6 +167,20 @@ std::string input_file::read_all() const {
   return content;
 }
 
+input_file::mapping::~mapping() {
+  if (!bytes_.empty()) munmap(const_cast<std::byte *>(bytes_.data()), bytes_.size());
+}
+
+input_file::mapping input_file::map_all() const {
+  if (size_ == 0) return mapping({});
+  void *at = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+  if (at == MAP_FAILED) {
+    const int err = errno;
+    throw file_error(path_, "cannot read: " + errno_text(err), err);
+  }
+  return mapping({static_cast<const std::byte *>(at), size_});
+}
+
 input_file open_input(const std::string &path, std::size_t max_size) {
   // A FIFO, socket or device is refused before it is opened: opening some
   // devices has effects, and a FIFO without a writer blocks a plain open.
@@ -284,6 +299,41 @@ void atomic_file::commit() {
   committed_ = true;
   close(fd_);
   fd_ = -1;
+}
+
+// --- memory_file -------------------------------------------------------------------
+
+memory_file::memory_file() : fd_(memfd_create("bpfkit", MFD_CLOEXEC)) {
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
+}
+
+memory_file::~memory_file() { close(fd_); }
+
+std::string memory_file::path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+void memory_file::assign(std::span<const std::byte> bytes) {
+  if (ftruncate(fd_, 0) != 0) throw std::system_error(errno, std::generic_category(), "ftruncate");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::system_error(errno, std::generic_category(), "writing a memfd");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::string memory_file::read() const {
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) throw std::system_error(errno, std::generic_category(), "fstat");
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::system_error(n < 0 ? errno : EIO, std::generic_category(), "reading a memfd");
+    done += static_cast<std::size_t>(n);
+  }
+  return bytes;
 }
 
 // --- signals ---------------------------------------------------------------------

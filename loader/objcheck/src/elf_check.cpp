@@ -361,6 +361,15 @@ result check_elf_structure(std::span<const std::byte> file, const limits &) {
   return detail::read_elf(file, elf);
 }
 
+std::optional<std::span<const std::byte>> find_elf_section(std::span<const std::byte> file,
+                                                           std::string_view name) {
+  detail::elf_file elf;
+  if (detail::read_elf(file, elf)) return std::nullopt;
+  for (const detail::section &s : elf.sections)
+    if (s.name == name && s.type != SHT_NULL && s.type != SHT_NOBITS) return elf.content(s);
+  return std::nullopt;
+}
+
 result check_bpf_object(std::span<const std::byte> object, const limits &limits) {
   using namespace detail;
   if (object.size() > limits.max_object_size)

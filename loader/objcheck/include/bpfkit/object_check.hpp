@@ -68,6 +68,12 @@ result check_bpf_object(std::span<const std::byte> object, const limits &limits 
 // section lies inside the file. After this, libelf may read its sections.
 result check_elf_structure(std::span<const std::byte> file, const limits &limits = {});
 
+// The content of the first section called `name` of `file`, an ELF file
+// that check_elf_structure() accepted; nothing when it has no such section
+// or the section has no content in the file (SHT_NOBITS).
+std::optional<std::span<const std::byte>> find_elf_section(std::span<const std::byte> file,
+                                                           std::string_view name);
+
 // Raw BTF, as in a .BTF section or /sys/kernel/btf/vmlinux, of either byte order.
 result check_btf(std::span<const std::byte> btf, const limits &limits = {});
 

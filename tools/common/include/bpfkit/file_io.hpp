@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace bpfkit::file_io {
 
@@ -61,6 +62,22 @@ class input_file {
   // The whole content. Throws file_error on a read error or when the file
   // changed size while being read.
   std::string read_all() const;
+
+  // The whole content mapped read-only, for files too large to copy (a
+  // kernel's vmlinux with debug info). Valid while the returned object lives.
+  class mapping {
+   public:
+    mapping(mapping &&other) noexcept : bytes_(std::exchange(other.bytes_, {})) {}
+    mapping &operator=(mapping &&) = delete;
+    ~mapping();
+    std::span<const std::byte> bytes() const { return bytes_; }
+
+   private:
+    friend class input_file;
+    explicit mapping(std::span<const std::byte> bytes) : bytes_(bytes) {}
+    std::span<const std::byte> bytes_;
+  };
+  mapping map_all() const;
 
  private:
   friend input_file open_input(const std::string &path, std::size_t max_size);
@@ -113,6 +130,27 @@ class atomic_file {
   std::string temp_name_;  // empty while the temporary is unnamed (O_TMPFILE)
   int fd_ = -1;
   bool committed_ = false;
+};
+
+// An anonymous file in memory (memfd) with a name, for libraries that read
+// or write only named files (libbpf 1.1's linker and BTF parsers): what they
+// read is exactly what was written here, and nothing touches the disk.
+class memory_file {
+ public:
+  memory_file();
+  ~memory_file();
+  memory_file(const memory_file &) = delete;
+  memory_file &operator=(const memory_file &) = delete;
+
+  // /proc/self/fd/N.
+  std::string path() const;
+  // Replaces the content.
+  void assign(std::span<const std::byte> bytes);
+  // The content now (e.g. after a library wrote to path()).
+  std::string read() const;
+
+ private:
+  int fd_;
 };
 
 // Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the named
