@@ -1,16 +1,15 @@
 #include "linker.hpp"
 
 #include <bpf/libbpf.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <bit>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include <system_error>
+#include <span>
 
+#include "bpfkit/file_io.hpp"
 #include "byte_order.hpp"
 #include "tool_error.hpp"
 
@@ -22,47 +21,6 @@ namespace {
 
 struct linker_deleter {
   void operator()(bpf_linker *linker) const { bpf_linker__free(linker); }
-};
-
-// An anonymous in-memory file with a name libbpf can open: libbpf 1.1's
-// linker reads and writes only named files.
-class memory_file {
- public:
-  memory_file() : fd_(memfd_create("bpfkit-link", MFD_CLOEXEC)) {
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
-  }
-  ~memory_file() { close(fd_); }
-  memory_file(const memory_file &) = delete;
-  memory_file &operator=(const memory_file &) = delete;
-
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-
-  void write(const std::string &bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw std::system_error(errno, std::generic_category(), "writing a memfd");
-      done += static_cast<std::size_t>(n);
-    }
-  }
-
-  std::string read() const {
-    const off_t size = lseek(fd_, 0, SEEK_END);
-    if (size < 0) throw std::system_error(errno, std::generic_category(), "reading a memfd");
-    std::string bytes(static_cast<std::size_t>(size), '\0');
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::system_error(n < 0 ? errno : EIO, std::generic_category(), "reading a memfd");
-      done += static_cast<std::size_t>(n);
-    }
-    return bytes;
-  }
-
- private:
-  int fd_;
 };
 
 // libbpf's messages name the memfd; users know the file.
@@ -78,7 +36,7 @@ std::string link_objects(const std::vector<elf_object> &inputs, const std::strin
   const bool convert = big_endian != (std::endian::native == std::endian::big);
 
   tools::libbpf_capture capture;
-  memory_file output;
+  file_io::memory_file output;
   std::unique_ptr<bpf_linker, linker_deleter> linker(bpf_linker__new(output.path().c_str(), nullptr));
   if (!linker)
     throw tool_error(output_name, "libbpf cannot create the linked object: " + capture.reason(errno));
@@ -88,13 +46,13 @@ std::string link_objects(const std::vector<elf_object> &inputs, const std::strin
                                        "-endian, but " + inputs.front().path + " is " +
                                        (big_endian ? "big" : "little") + "-endian",
                        "compile every source of one object for one target (-target bpfel or bpfeb)");
-    memory_file file;
+    file_io::memory_file file;
     if (convert) {
       std::string native = input.bytes;
       swap_byte_order(native);
-      file.write(native);
+      file.assign(std::as_bytes(std::span(native)));
     } else {
-      file.write(input.bytes);
+      file.assign(std::as_bytes(std::span(input.bytes)));
     }
     capture.clear();
     if (int err = bpf_linker__add_file(linker.get(), file.path().c_str(), nullptr))
