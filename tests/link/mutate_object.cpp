@@ -17,6 +17,9 @@
 //   section-offset      .BTF's data starts past the end of the file
 //   big-file            the file grows to 300 MiB (sparse) without changes
 //   truncate=N          keeps the first N bytes
+//   arm64-image         OUT is IN inside an arm64-style raw kernel Image
+//                       (as Debian's arm64 vmlinuz: the BTF lies as is inside)
+//   bzimage             OUT is an x86 bzImage whose payload is IN, gzipped
 #include <elf.h>
 #include <linux/btf.h>
 
@@ -28,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace {
 
@@ -71,9 +75,9 @@ section_ref find_section(const std::string &b, const std::string &name) {
 std::size_t btf_start(const std::string &b) { return is_elf(b) ? find_section(b, ".BTF").offset : 0; }
 
 // Calls f(type_offset, id, kind) for each type of the BTF at `base`;
-// stops when f returns true.
+// stops when f returns true, and returns whether one did.
 template <typename F>
-void for_each_type(const std::string &b, std::size_t base, F f) {
+bool for_each_type(const std::string &b, std::size_t base, F f) {
   const auto hdr_len = get<std::uint32_t>(b, base + 4);
   const auto type_off = get<std::uint32_t>(b, base + 8), type_len = get<std::uint32_t>(b, base + 12);
   std::size_t at = base + hdr_len + type_off;
@@ -81,7 +85,7 @@ void for_each_type(const std::string &b, std::size_t base, F f) {
   for (std::uint32_t id = 1; at < end; ++id) {
     const auto info = get<std::uint32_t>(b, at + 4);
     const unsigned kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
-    if (f(at, id, kind)) return;
+    if (f(at, id, kind)) return true;
     std::size_t extra = 0;
     switch (kind) {
       case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: extra = 4; break;
@@ -93,15 +97,16 @@ void for_each_type(const std::string &b, std::size_t base, F f) {
     }
     at += 12 + extra;
   }
-  fail("no type of the wanted kind");
+  return false;
 }
 
 void set_first_of_kind(std::string &b, unsigned wanted, bool self, std::uint32_t target = 0) {
-  for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t id, unsigned kind) {
+  const bool found = for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t id, unsigned kind) {
     if (kind != wanted) return false;
     put<std::uint32_t>(b, at + 8, self ? id : target);
     return true;
   });
+  if (!found) fail("no type of the wanted kind");
 }
 
 // Appends `count` PTR types, each pointing at the one before it, to raw BTF.
@@ -126,6 +131,33 @@ void append_pointer_chain(std::string &b, unsigned count) {
   put<std::uint32_t>(b, 16, str_off + static_cast<std::uint32_t>(chain.size()));
 }
 
+std::string gzip(const std::string &data) {
+  z_stream z{};
+  if (deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail("zlib");
+  std::string out(deflateBound(&z, data.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef *>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) fail("deflate");
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+// The fields of an x86 boot sector that locate the payload
+// (Documentation/arch/x86/boot.rst): one setup sector after the boot sector,
+// the payload right at the start of the protected-mode code.
+std::string make_bzimage(const std::string &content) {
+  const std::string payload = gzip(content);
+  std::string image(2 * 512, '\0');
+  image[0x1f1] = 1;  // setup_sects
+  image.replace(0x202, 4, "HdrS");
+  put<std::uint32_t>(image, 0x248, 0);  // payload_offset
+  put<std::uint32_t>(image, 0x24c, static_cast<std::uint32_t>(payload.size()));
+  return image + payload + std::string(4, '\0');
+}
+
 void mutate(std::string &b, const std::string &mutation, const std::string &out_path) {
   if (mutation == "extract-btf") {
     const section_ref btf = find_section(b, ".BTF");
@@ -137,11 +169,12 @@ void mutate(std::string &b, const std::string &mutation, const std::string &out_
   } else if (mutation == "btf-type-id") {
     set_first_of_kind(b, BTF_KIND_PTR, false, 0xfffff);
   } else if (mutation == "btf-name-offset") {
-    for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t, unsigned) {
+    const bool found = for_each_type(b, btf_start(b), [&](std::size_t at, std::uint32_t, unsigned) {
       if (get<std::uint32_t>(b, at) == 0) return false;
       put<std::uint32_t>(b, at, 0x7fffffff);
       return true;
     });
+    if (!found) fail("no named type");
   } else if (mutation == "btf-deep-pointers") {
     append_pointer_chain(b, 300);
   } else if (mutation == "btf-ext-record-size") {
@@ -176,6 +209,14 @@ void mutate(std::string &b, const std::string &mutation, const std::string &out_
     std::ofstream(out_path, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
     if (truncate(out_path.c_str(), 300L << 20) != 0) fail("cannot grow " + out_path);
     b.clear();  // written already
+  } else if (mutation == "arm64-image") {
+    // The arm64 Image header: "MZ" (EFI stub), the "ARM\x64" magic at 0x38.
+    std::string image(64 * 1024, '\0');
+    image.replace(0, 2, "MZ");
+    image.replace(0x38, 4, "ARM\x64");
+    b = image + b + std::string(4096, '\0');
+  } else if (mutation == "bzimage") {
+    b = make_bzimage(b);
   } else if (mutation.starts_with("truncate=")) {
     b.resize(std::stoul(mutation.substr(9)));
   } else {

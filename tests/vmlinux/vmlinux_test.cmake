@@ -1,7 +1,9 @@
 # Driver for the vmlinux.<case> tests: cmake -P vmlinux_test.cmake with
 #   -DCASE=<case> -DTOOL=<bpfkit-vmlinux> -DWORK=<scratch dir>
 #   -DCLANG=<clang> -DSOURCE=<task_struct.bpf.c> -DARCH_INCLUDE=<dir or empty>
-#   -DBTF=<kernel BTF>
+#   -DBTF=<kernel BTF> -DTYPES_SOURCE=<types.bpf.c> -DHOST_CC=<host C compiler>
+#   -DMUTATE=<bpfkit_mutate_object> -DOBJCOPY=<llvm-objcopy> -DDPKG_DEB=<dpkg-deb or empty>
+#   -DWITHOUT_LZMA=<bpfkit-vmlinux built without liblzma>
 # Each case starts from an empty WORK directory, so leftovers are its own.
 cmake_minimum_required(VERSION 3.20)
 
@@ -52,6 +54,7 @@ function(expect_input_error input message_regex)
     fail("unexpected message for ${input}:\n${err}\nexpected: ${message_regex}")
   endif()
   message(STATUS "got the expected error: ${err}")
+  set(err "${err}" PARENT_SCOPE)
 endfunction()
 
 # bpftool prints nothing before the guard today; newer versions may add a
@@ -65,7 +68,64 @@ function(strip_banner var)
   set(${var} "${text}" PARENT_SCOPE)
 endfunction()
 
-set(kernel_cases compiles matches_bpftool deterministic truncated_btf usage)
+# Runs bpfkit_mutate_object.
+function(mutate in out mutation)
+  execute_process(COMMAND "${MUTATE}" "${in}" "${out}" ${mutation}
+    RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("bpfkit_mutate_object ${mutation} failed: ${err}")
+  endif()
+endfunction()
+
+# `input` must give the same header as `reference` (a header file).
+function(expect_same_header input reference)
+  get_filename_component(name "${input}" NAME)
+  set(output "${WORK}/${name}.h")
+  run_tool(--btf "${input}" -o "${output}")
+  if(NOT rc EQUAL 0)
+    fail("bpfkit-vmlinux --btf ${input} failed (exit ${rc}):\n${err}")
+  endif()
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${reference}" "${output}"
+    RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    fail("${input} gives another header than ${reference}: diff ${reference} ${output}")
+  endif()
+  file(REMOVE "${output}")
+endfunction()
+
+# The kernel's BTF inside an ELF file: a host object with a .BTF section.
+function(make_elf_with_kernel_btf out)
+  file(WRITE "${WORK}/host.c" "int host_function(void) { return 0; }\n")
+  execute_process(COMMAND "${HOST_CC}" -c "${WORK}/host.c" -o "${WORK}/host.o" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    fail("cannot compile a host object")
+  endif()
+  execute_process(COMMAND "${OBJCOPY}" --add-section ".BTF=${BTF}" "${WORK}/host.o" "${out}"
+    RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("llvm-objcopy --add-section failed: ${err}")
+  endif()
+  file(REMOVE "${WORK}/host.c" "${WORK}/host.o")
+endfunction()
+
+# A Debian package of the files below `root`, built with dpkg-deb.
+function(make_deb root package out)
+  file(MAKE_DIRECTORY "${root}/DEBIAN")
+  file(WRITE "${root}/DEBIAN/control"
+    "Package: ${package}\nVersion: 1.0\nArchitecture: all\nMaintainer: bpfkit tests <t@example.com>\n"
+    "Description: a test package\n")
+  execute_process(COMMAND "${DPKG_DEB}" --root-owner-group --build "${root}" "${out}"
+    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("dpkg-deb --build failed: ${err}")
+  endif()
+  file(REMOVE_RECURSE "${root}")
+endfunction()
+
+set(kernel_cases compiles matches_bpftool deterministic truncated_btf usage
+  output_symlink malformed_self_pointer malformed_typedef_loop malformed_name_offset
+  malformed_type_id malformed_deep_pointers elf_with_kernel_btf arm64_image gzip_image
+  xz_image bzimage without_lzma deb_package deb_dbg_package)
 if(CASE IN_LIST kernel_cases AND NOT EXISTS "${BTF}")
   message("${SKIP_MARK} no kernel BTF at ${BTF} (needs CONFIG_DEBUG_INFO_BTF=y)")
   return()
@@ -145,7 +205,8 @@ elseif(CASE STREQUAL "truncated_btf")
   # The first 200 bytes: a valid header whose sections run past the end.
   # (file(WRITE) cannot write binary bytes, hence head.)
   execute_process(COMMAND head -c 200 "${BTF}" OUTPUT_FILE "${WORK}/truncated.btf")
-  expect_input_error("${WORK}/truncated.btf" "invalid or truncated BTF")
+  expect_input_error("${WORK}/truncated.btf"
+    "malformed BTF: the type section \\(offset 0, [0-9]+ bytes\\) runs past the end of the data")
   expect_work_dir_holds(truncated.btf)
 
 elseif(CASE STREQUAL "error_keeps_old_output")
@@ -158,6 +219,153 @@ elseif(CASE STREQUAL "error_keeps_old_output")
     fail("the previous ${WORK}/vmlinux.h was changed by a failed run")
   endif()
   expect_work_dir_holds(notes.txt vmlinux.h)
+
+elseif(CASE STREQUAL "fifo_input")
+  # Refused at once: a FIFO nobody writes to must not hang the build.
+  execute_process(COMMAND mkfifo "${WORK}/pipe")
+  expect_input_error("${WORK}/pipe" "is a FIFO, not a regular file")
+  expect_work_dir_holds(pipe)
+
+elseif(CASE STREQUAL "directory_input")
+  file(MAKE_DIRECTORY "${WORK}/dir")
+  expect_input_error("${WORK}/dir" "is a directory, not a regular file")
+  expect_work_dir_holds(dir)
+
+elseif(CASE STREQUAL "output_symlink")
+  # The output replaces a symlink at its path; it never writes through it.
+  file(WRITE "${WORK}/victim" "precious\n")
+  file(CREATE_LINK "${WORK}/victim" "${WORK}/vmlinux.h" SYMBOLIC)
+  generate("${WORK}/vmlinux.h")
+  file(READ "${WORK}/victim" kept)
+  if(NOT kept STREQUAL "precious\n" OR IS_SYMLINK "${WORK}/vmlinux.h")
+    fail("the output was written through a symlink")
+  endif()
+  expect_work_dir_holds(victim vmlinux.h)
+
+elseif(CASE MATCHES "^malformed_(.*)$")
+  # Issue 9 item 7: libbpf 1.1's btf_dump recurses without end or crashes
+  # on these; bpfkit-vmlinux checks the BTF first.
+  string(REPLACE "_" "-" mutation "btf-${CMAKE_MATCH_1}")
+  set(messages
+    btf-self-pointer "malformed BTF: type \\[[0-9]+\\] PTR refers to itself: \\[[0-9]+\\] PTR -> \\[[0-9]+\\]"
+    btf-typedef-loop "malformed BTF: type \\[[0-9]+\\] TYPEDEF \"[^\"]+\" refers to itself"
+    btf-name-offset "malformed BTF: type \\[[0-9]+\\] [A-Z_]+: its name is at string offset 2147483647, past the end of the strings"
+    btf-type-id "malformed BTF: type \\[[0-9]+\\] PTR refers to type 1048575, past the last type"
+    btf-deep-pointers "malformed BTF: type \\[[0-9]+\\] PTR nests more than 256 levels of types")
+  list(FIND messages ${mutation} at)
+  math(EXPR at "${at} + 1")
+  list(GET messages ${at} message)
+  mutate("${BTF}" "${WORK}/bad.btf" ${mutation})
+  expect_input_error("${WORK}/bad.btf" "${message}")
+  expect_work_dir_holds(bad.btf)
+
+elseif(CASE STREQUAL "big_endian")
+  # The same types compiled for both byte orders: raw BTF and ELF objects of
+  # either give one header.
+  foreach(target bpfel bpfeb)
+    execute_process(COMMAND "${CLANG}" -target ${target} -g -O2 -c "${TYPES_SOURCE}"
+                            -o "${WORK}/types.${target}.o" RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      fail("cannot compile ${TYPES_SOURCE} for ${target}: ${err}")
+    endif()
+    execute_process(COMMAND "${OBJCOPY}" --dump-section ".BTF=${WORK}/types.${target}.btf"
+                            "${WORK}/types.${target}.o" "${WORK}/types.${target}.copy"
+                    RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      fail("llvm-objcopy cannot extract .BTF")
+    endif()
+  endforeach()
+  run_tool(--btf "${WORK}/types.bpfel.btf" -o "${WORK}/reference.h")
+  if(NOT rc EQUAL 0)
+    fail("little-endian BTF failed: ${err}")
+  endif()
+  file(READ "${WORK}/reference.h" header)
+  if(NOT header MATCHES "struct sample \\*next;" OR NOT header MATCHES "SAMPLE_B = 305419896")
+    fail("the header lacks the fixture's types:\n${header}")
+  endif()
+  expect_same_header("${WORK}/types.bpfeb.btf" "${WORK}/reference.h")
+  expect_same_header("${WORK}/types.bpfeb.o" "${WORK}/reference.h")
+  expect_same_header("${WORK}/types.bpfel.o" "${WORK}/reference.h")
+
+elseif(CASE STREQUAL "elf_with_kernel_btf")
+  generate("${WORK}/reference.h")
+  make_elf_with_kernel_btf("${WORK}/vmlinux")
+  expect_same_header("${WORK}/vmlinux" "${WORK}/reference.h")
+
+elseif(CASE STREQUAL "arm64_image")
+  # As Debian's arm64 vmlinuz: an uncompressed Image with the BTF inside.
+  generate("${WORK}/reference.h")
+  mutate("${BTF}" "${WORK}/vmlinuz" arm64-image)
+  expect_same_header("${WORK}/vmlinuz" "${WORK}/reference.h")
+
+elseif(CASE MATCHES "^(gzip|xz)_image$")
+  set(format ${CMAKE_MATCH_1})
+  generate("${WORK}/reference.h")
+  mutate("${BTF}" "${WORK}/Image" arm64-image)
+  if(format STREQUAL "gzip")
+    set(compression GZip)
+  else()
+    set(compression XZ)
+  endif()
+  file(ARCHIVE_CREATE OUTPUT "${WORK}/vmlinuz.${format}" PATHS "${WORK}/Image"
+       FORMAT raw COMPRESSION ${compression})
+  expect_same_header("${WORK}/vmlinuz.${format}" "${WORK}/reference.h")
+
+elseif(CASE STREQUAL "bzimage")
+  # As x86's vmlinuz: a compressed ELF vmlinux behind the boot sectors.
+  generate("${WORK}/reference.h")
+  make_elf_with_kernel_btf("${WORK}/vmlinux")
+  mutate("${WORK}/vmlinux" "${WORK}/vmlinuz" bzimage)
+  expect_same_header("${WORK}/vmlinuz" "${WORK}/reference.h")
+
+elseif(CASE STREQUAL "image_without_btf")
+  file(WRITE "${WORK}/content" "no BTF in here\n")
+  mutate("${WORK}/content" "${WORK}/vmlinuz" arm64-image)
+  expect_input_error("${WORK}/vmlinuz" "a kernel image without BTF")
+
+elseif(CASE STREQUAL "corrupt_gzip")
+  file(WRITE "${WORK}/content" "some kernel\n")
+  file(ARCHIVE_CREATE OUTPUT "${WORK}/full.gz" PATHS "${WORK}/content" FORMAT raw COMPRESSION GZip)
+  mutate("${WORK}/full.gz" "${WORK}/vmlinuz.gz" truncate=12)
+  expect_input_error("${WORK}/vmlinuz.gz" "truncated gzip data")
+
+elseif(CASE STREQUAL "without_lzma")
+  mutate("${BTF}" "${WORK}/Image" arm64-image)
+  file(ARCHIVE_CREATE OUTPUT "${WORK}/vmlinuz.xz" PATHS "${WORK}/Image" FORMAT raw COMPRESSION XZ)
+  set(TOOL "${WITHOUT_LZMA}")
+  expect_input_error("${WORK}/vmlinuz.xz" "xz-compressed, and this bpfkit-vmlinux was built without liblzma")
+  if(NOT err MATCHES "hint: install liblzma-dev and rebuild bpfkit, or decompress it yourself")
+    fail("no hint in:\n${err}")
+  endif()
+
+elseif(CASE MATCHES "^deb_")
+  if(NOT DPKG_DEB)
+    message("${SKIP_MARK} dpkg-deb is not installed")
+    return()
+  endif()
+  if(CASE STREQUAL "deb_package")
+    # What `apt-get download linux-image-<version>-arm64` fetches: the
+    # kernel as boot/vmlinuz-<version>, in an xz-compressed data.tar.
+    generate("${WORK}/reference.h")
+    file(MAKE_DIRECTORY "${WORK}/root/boot")
+    mutate("${BTF}" "${WORK}/root/boot/vmlinuz-6.1.0-99-arm64" arm64-image)
+    make_deb("${WORK}/root" linux-image-6.1.0-99-arm64 "${WORK}/linux-image.deb")
+    expect_same_header("${WORK}/linux-image.deb" "${WORK}/reference.h")
+  elseif(CASE STREQUAL "deb_dbg_package")
+    file(MAKE_DIRECTORY "${WORK}/root/usr/lib/debug/boot")
+    make_elf_with_kernel_btf("${WORK}/root/usr/lib/debug/boot/vmlinux-6.1.0-99-arm64")
+    make_deb("${WORK}/root" linux-image-6.1.0-99-arm64-dbg "${WORK}/dbg.deb")
+    expect_input_error("${WORK}/dbg.deb"
+      "a -dbg package; its usr/lib/debug/boot/vmlinux-6.1.0-99-arm64 is an ELF vmlinux with the BTF")
+    if(NOT err MATCHES "hint: pass the linux-image package itself, or extract the vmlinux: dpkg-deb -x ")
+      fail("no hint in:\n${err}")
+    endif()
+  else()
+    file(MAKE_DIRECTORY "${WORK}/root/usr/share/doc/x")
+    file(WRITE "${WORK}/root/usr/share/doc/x/README" "not a kernel\n")
+    make_deb("${WORK}/root" not-a-kernel "${WORK}/other.deb")
+    expect_input_error("${WORK}/other.deb" "a Debian package without a kernel image \\(boot/vmlinuz-\\*\\)")
+  endif()
 
 elseif(CASE STREQUAL "usage")
   run_tool(--btf "${BTF}")
