@@ -216,11 +216,11 @@ std::string read_input(const std::string &path, std::size_t max_size) {
 
 // --- atomic_file ---------------------------------------------------------------
 
-atomic_file::atomic_file(std::string destination, mode_t mode)
+atomic_file::atomic_file(std::string destination, mode_t mode, temporary kind)
     : destination_(std::move(destination)) {
   if (destination_.empty()) throw file_error(destination_, "empty output file name");
   const std::string directory = directory_of(destination_);
-  if (proc_fd_available()) {
+  if (kind == temporary::unnamed_where_possible && proc_fd_available()) {
     fd_ = open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
     if (fd_ >= 0) return;
     // Not every file system has O_TMPFILE; a missing directory fails below too.
@@ -254,8 +254,8 @@ void atomic_file::discard() noexcept {
 }
 
 std::string atomic_file::path_for_open() const {
-  if (proc_fd_available()) return "/proc/self/fd/" + std::to_string(fd_);
-  return temp_name_;
+  if (!temp_name_.empty()) return temp_name_;
+  return "/proc/self/fd/" + std::to_string(fd_);
 }
 
 void atomic_file::write(std::span<const std::byte> bytes) {

@@ -1,4 +1,5 @@
 // Checks of raw BTF: layout (parse_btf), then content (check_btf_content).
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -14,6 +15,7 @@ constexpr std::size_t header_size = 24;     // struct btf_header, version 1
 constexpr std::size_t type_header_size = 12;  // struct btf_type
 constexpr std::uint32_t max_type_id = 0xfffff;  // the kernel's BTF_MAX_TYPE
 constexpr std::uint32_t info_mask = 0x9f00ffff;  // kind_flag, kind, vlen
+constexpr std::uint32_t max_composite_size = std::uint32_t{1} << 28;  // bits fit an int
 
 problem btf_problem(std::string detail) { return {part::btf, std::move(detail)}; }
 
@@ -294,6 +296,10 @@ class type_checker {
   }
 
   result check_members(std::uint32_t id, const btf_type_entry &e, const byte_view &rest) const {
+    // libbpf (btf_dump, btf__align_of) computes bit offsets in an int.
+    if (e.size_or_type >= max_composite_size)
+      return fail(id, "has the size " + std::to_string(e.size_or_type) + ", more than " +
+                          bytes(max_composite_size - 1) + " (no struct or union is that large)");
     const std::uint64_t size_bits = std::uint64_t{e.size_or_type} * 8;
     for (std::uint32_t i = 0; i < e.vlen; ++i) {
       const std::size_t at = std::size_t{12} * i;
@@ -499,13 +505,186 @@ class reference_walk {
   std::vector<frame> path_;
 };
 
+// How many lines of C the BTF takes when rendered as btf_dump (and
+// bpfkit-skel) render it: a named type's definition once, an anonymous
+// struct, union or enum in full wherever it is used, padding as one field
+// per 8 bytes. Runs after reference_walk, so the types it follows (all but
+// named definitions) form no cycle. Saturates at the limit.
+class rendering_size {
+ public:
+  rendering_size(const btf_model &model, const limits &limits)
+      : m_(model), limit_(limits.max_c_lines), inline_(model.end_id(), unknown) {}
+
+  result run() {
+    std::uint64_t total = 0, largest = 0;
+    std::uint32_t largest_id = 0;
+    for (std::uint32_t id = m_.first_id(); id < m_.end_id() && total <= limit_; ++id) {
+      const btf_type_entry &e = *m_.entry(id);
+      if (!named(e)) continue;
+      std::uint64_t cost = 0;
+      switch (e.kind) {
+        case BTF_KIND_STRUCT: case BTF_KIND_UNION: cost = definition(id); break;
+        case BTF_KIND_ENUM: case BTF_KIND_ENUM64: cost = 2 + std::uint64_t{e.vlen}; break;
+        case BTF_KIND_TYPEDEF: cost = add(1, written(e.size_or_type)); break;
+        default: cost = 1;
+      }
+      if (cost >= largest) {
+        largest = cost;
+        largest_id = id;
+      }
+      total = add(total, cost);
+      if (total > limit_)
+        return btf_problem("written as C it would take more than " + std::to_string(limit_) +
+                           " lines, " + (largest > limit_ ? "more than that" : std::to_string(largest)) +
+                           " of them for " + m_.describe(largest_id) +
+                           " (anonymous types are written out wherever they are used, padding "
+                           "as one field per 8 bytes)");
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static constexpr std::uint64_t unknown = ~std::uint64_t{0};
+
+  std::uint64_t add(std::uint64_t a, std::uint64_t b) const {
+    return a > limit_ || b > limit_ - std::min(a, limit_) ? limit_ + 1 : a + b;
+  }
+
+  bool named(const btf_type_entry &e) const {
+    auto name = m_.string_at(e.name_off);
+    return name && !name->empty();
+  }
+
+  // Lines of a struct or union's body: members, what is inlined in them,
+  // and padding (btf_dump writes a field per 8 bytes of a gap, and up to
+  // two more to align).
+  std::uint64_t definition(std::uint32_t id) {
+    const btf_type_entry &e = *m_.entry(id);
+    const byte_view rest = m_.trailing(id);
+    std::uint64_t cost = 2;
+    std::uint64_t end = 0;  // in bits, of the members so far
+    for (std::uint32_t i = 0; i < e.vlen && cost <= limit_; ++i) {
+      const std::uint32_t type = rest.u32(12 * i + 4), offset = rest.u32(12 * i + 8);
+      const std::uint64_t bit_offset = e.kind_flag ? (offset & 0xffffff) : offset;
+      const std::uint64_t bits = e.kind_flag && (offset >> 24) ? (offset >> 24) : 8 * byte_size(type);
+      if (bit_offset > end) cost = add(cost, 2 + (bit_offset - end) / 64);
+      end = std::max(end, bit_offset + bits);
+      cost = add(cost, add(1, written(type)));
+    }
+    const std::uint64_t size_bits = 8 * std::uint64_t{e.size_or_type};
+    if (size_bits > end) cost = add(cost, 2 + (size_bits - end) / 64);
+    return cost;
+  }
+
+  // The size of a type in bytes, as btf__resolve_size computes it (the
+  // chain it follows has no cycle and is at most max_type_depth long).
+  std::uint64_t byte_size(std::uint32_t id) const {
+    std::uint64_t elements = 1;
+    for (std::uint32_t hops = 0; id != 0 && hops <= max_type_id; ++hops) {
+      const btf_type_entry &e = *m_.entry(id);
+      switch (e.kind) {
+        case BTF_KIND_INT: case BTF_KIND_ENUM: case BTF_KIND_ENUM64: case BTF_KIND_FLOAT:
+        case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_DATASEC:
+          return saturated_product(elements, e.size_or_type);
+        case BTF_KIND_PTR: return saturated_product(elements, 8);
+        case BTF_KIND_ARRAY:
+          elements = saturated_product(elements, m_.trailing(id).u32(8));
+          id = m_.trailing(id).u32(0);
+          break;
+        case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
+        case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG: case BTF_KIND_VAR:
+          id = e.size_or_type;
+          break;
+        default: return 0;
+      }
+    }
+    return 0;
+  }
+
+  static std::uint64_t saturated_product(std::uint64_t a, std::uint64_t b) {
+    constexpr std::uint64_t cap = std::uint64_t{1} << 40;  // far beyond any limit
+    return (b != 0 && a > cap / b) ? cap : a * b;
+  }
+
+  // Lines that writing a declaration of type `id` adds (0 when it is written
+  // by name), computed without recursion: the chain to what is inlined is
+  // walked on an explicit stack.
+  std::uint64_t written(std::uint32_t root) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;  // (id, next edge)
+    auto known = [&](std::uint32_t id) { return id == 0 || inline_[id] != unknown; };
+    if (known(root)) return root == 0 ? 0 : inline_[root];
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto &[id, next] = stack.back();
+      const btf_type_entry &e = *m_.entry(id);
+      const std::uint32_t count = edges(e);
+      if (next < count) {
+        const std::uint32_t target = edge(id, e, next++);
+        if (!known(target)) stack.push_back({target, 0});
+        continue;
+      }
+      std::uint64_t cost = 0;
+      if (by_name(e)) {
+        cost = 0;
+      } else if (is_struct_or_union(e.kind)) {
+        cost = definition(id);  // its members' costs are known now
+      } else if (e.kind == BTF_KIND_ENUM || e.kind == BTF_KIND_ENUM64) {
+        cost = 2 + std::uint64_t{e.vlen};
+      } else {
+        for (std::uint32_t i = 0; i < count && cost <= limit_; ++i) {
+          const std::uint32_t target = edge(id, e, i);
+          cost = add(cost, target == 0 ? 0 : inline_[target]);
+        }
+      }
+      inline_[id] = std::min(cost, limit_ + 1);
+      stack.pop_back();
+    }
+    return inline_[root];
+  }
+
+  // Whether a declaration writes `e` by its name alone.
+  bool by_name(const btf_type_entry &e) const {
+    return named(e) && (is_struct_or_union(e.kind) || e.kind == BTF_KIND_ENUM ||
+                        e.kind == BTF_KIND_ENUM64 || e.kind == BTF_KIND_TYPEDEF ||
+                        e.kind == BTF_KIND_FWD);
+  }
+
+  // The types a declaration of `e` writes in full.
+  std::uint32_t edges(const btf_type_entry &e) const {
+    if (by_name(e)) return 0;
+    switch (e.kind) {
+      case BTF_KIND_PTR: case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
+      case BTF_KIND_TYPE_TAG: case BTF_KIND_ARRAY: case BTF_KIND_TYPEDEF:
+        return 1;
+      case BTF_KIND_STRUCT: case BTF_KIND_UNION: return e.vlen;
+      case BTF_KIND_FUNC_PROTO: return 1u + e.vlen;
+      default: return 0;
+    }
+  }
+
+  std::uint32_t edge(std::uint32_t id, const btf_type_entry &e, std::uint32_t index) const {
+    const byte_view rest = m_.trailing(id);
+    switch (e.kind) {
+      case BTF_KIND_ARRAY: return rest.u32(0);
+      case BTF_KIND_STRUCT: case BTF_KIND_UNION: return rest.u32(12 * index + 4);
+      case BTF_KIND_FUNC_PROTO: return index == 0 ? e.size_or_type : rest.u32(8 * (index - 1) + 4);
+      default: return e.size_or_type;
+    }
+  }
+
+  const btf_model &m_;
+  std::uint64_t limit_;
+  std::vector<std::uint64_t> inline_;
+};
+
 }  // namespace
 
 result check_btf_content(const btf_model &model, const limits &limits) {
   type_checker types(model);
   for (std::uint32_t id = model.first_id(); id < model.end_id(); ++id)
     if (auto p = types.check(id)) return p;
-  return reference_walk(model, limits).run();
+  if (auto p = reference_walk(model, limits).run()) return p;
+  return rendering_size(model, limits).run();
 }
 
 }  // namespace detail

@@ -55,6 +55,11 @@ struct limits {
   // struct in ...), counted as btf_dump walks them. Parsers of BTF recurse
   // that deep; a 6.18 kernel's own BTF nests 36 levels at most.
   std::uint32_t max_type_depth = 256;
+  // How many lines a C rendering of the BTF (btf_dump, bpfkit-skel) may take
+  // at most: anonymous types are written out at every use, and padding is
+  // written as fields, so a few KiB of hostile BTF could otherwise describe
+  // gigabytes of C. Counted generously, a 6.18 kernel's BTF takes 170,000.
+  std::uint64_t max_c_lines = 2'000'000;
 };
 
 // A BPF object as clang or a BPF linker writes it: a relocatable ELF file

@@ -101,9 +101,15 @@ std::string read_input(const std::string &path, std::size_t max_size = default_m
 // An output file written atomically (see the top of this file).
 class atomic_file {
  public:
+  enum class temporary {
+    unnamed_where_possible,  // O_TMPFILE, else a named one
+    named,  // a name from the start, for another process that opens it by name
+  };
+
   // Creates the temporary next to `destination`; `mode` is the new file's
   // permission bits before the umask, as for open(2). Throws file_error.
-  explicit atomic_file(std::string destination, mode_t mode = 0666);
+  explicit atomic_file(std::string destination, mode_t mode = 0666,
+                       temporary kind = temporary::unnamed_where_possible);
   // Discards the temporary unless committed.
   ~atomic_file();
   atomic_file(const atomic_file &) = delete;
@@ -114,7 +120,8 @@ class atomic_file {
   int fd() const { return fd_; }
   // A name for APIs that open the file themselves (libbpf's linker):
   // /proc/self/fd/N, which reaches this very file whatever happens to names
-  // in the directory; the temporary's own name where /proc is not mounted.
+  // in the directory; the temporary's own name for a `named` temporary or
+  // where /proc is not mounted.
   std::string path_for_open() const;
 
   // Appends to the temporary. Throws file_error (e.g. when the disk is full).
