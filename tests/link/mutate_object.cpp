@@ -20,11 +20,17 @@
 //   arm64-image         OUT is IN inside an arm64-style raw kernel Image
 //                       (as Debian's arm64 vmlinuz: the BTF lies as is inside)
 //   bzimage             OUT is an x86 bzImage whose payload is IN, gzipped
+//   bzimage-stored      the same with IN stored uncompressed (no kernel does that)
+//   zstd-magic          OUT is IN behind the zstd magic (as a zstd-compressed image starts)
+//   gzip-bomb           OUT is 513 MiB of zeros, gzipped (IN is ignored)
+//   split-btf           OUT is split BTF on IN (raw base BTF): one typedef
+//                       "bpfkit_split_type" of base type 1
 #include <elf.h>
 #include <linux/btf.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -145,17 +151,63 @@ std::string gzip(const std::string &data) {
   return out;
 }
 
+// `count` zero bytes, gzipped, without holding them in memory.
+std::string gzip_zeros(std::size_t count) {
+  z_stream z{};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail("zlib");
+  const std::string zeros(1 << 20, '\0');
+  std::string out, chunk(1 << 16, '\0');
+  while (true) {
+    const std::size_t n = std::min(count, zeros.size());
+    count -= n;
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(zeros.data()));
+    z.avail_in = static_cast<uInt>(n);
+    const int flush = count == 0 ? Z_FINISH : Z_NO_FLUSH;
+    int rc;
+    do {
+      z.next_out = reinterpret_cast<Bytef *>(chunk.data());
+      z.avail_out = static_cast<uInt>(chunk.size());
+      rc = deflate(&z, flush);
+      out.append(chunk.data(), chunk.size() - z.avail_out);
+    } while (z.avail_out == 0);
+    if (flush == Z_FINISH) {
+      if (rc != Z_STREAM_END) fail("deflate");
+      break;
+    }
+  }
+  deflateEnd(&z);
+  return out;
+}
+
 // The fields of an x86 boot sector that locate the payload
 // (Documentation/arch/x86/boot.rst): one setup sector after the boot sector,
 // the payload right at the start of the protected-mode code.
-std::string make_bzimage(const std::string &content) {
-  const std::string payload = gzip(content);
+std::string make_bzimage(const std::string &payload) {
   std::string image(2 * 512, '\0');
   image[0x1f1] = 1;  // setup_sects
   image.replace(0x202, 4, "HdrS");
   put<std::uint32_t>(image, 0x248, 0);  // payload_offset
   put<std::uint32_t>(image, 0x24c, static_cast<std::uint32_t>(payload.size()));
   return image + payload + std::string(4, '\0');
+}
+
+// Split BTF continues its base's type ids and string offsets.
+std::string make_split_btf(const std::string &base) {
+  if (is_elf(base) || get<std::uint16_t>(base, 0) != 0xeb9f) fail("split-btf needs raw base BTF");
+  const auto base_strings = get<std::uint32_t>(base, 20);
+  const std::string name = std::string("bpfkit_split_type") + '\0';
+  std::string out(24 + 12, '\0');
+  put<std::uint16_t>(out, 0, 0xeb9f);
+  out[2] = 1;
+  put<std::uint32_t>(out, 4, 24);
+  put<std::uint32_t>(out, 8, 0);
+  put<std::uint32_t>(out, 12, 12);
+  put<std::uint32_t>(out, 16, 12);
+  put<std::uint32_t>(out, 20, static_cast<std::uint32_t>(name.size()));
+  put<std::uint32_t>(out, 24, base_strings);  // the split part's first string
+  put<std::uint32_t>(out, 28, BTF_KIND_TYPEDEF << 24);
+  put<std::uint32_t>(out, 32, 1);
+  return out + name;
 }
 
 void mutate(std::string &b, const std::string &mutation, const std::string &out_path) {
@@ -216,7 +268,15 @@ void mutate(std::string &b, const std::string &mutation, const std::string &out_
     image.replace(0x38, 4, "ARM\x64");
     b = image + b + std::string(4096, '\0');
   } else if (mutation == "bzimage") {
+    b = make_bzimage(gzip(b));
+  } else if (mutation == "bzimage-stored") {
     b = make_bzimage(b);
+  } else if (mutation == "zstd-magic") {
+    b = "\x28\xb5\x2f\xfd" + b;
+  } else if (mutation == "gzip-bomb") {
+    b = gzip_zeros(std::size_t{513} << 20);
+  } else if (mutation == "split-btf") {
+    b = make_split_btf(b);
   } else if (mutation.starts_with("truncate=")) {
     b.resize(std::stoul(mutation.substr(9)));
   } else {

@@ -13,7 +13,12 @@
 #                   fifo:<name> (a FIFO nobody writes to),
 #                   mutated:<mutation>:<fixture> (compiled, then damaged in
 #                   place by bpfkit_mutate_object <mutation>),
-#                   target:<bpfel|bpfeb>:<fixture> (compiled for that target)
+#                   target:<bpfel|bpfeb>:<fixture> (compiled for that target),
+#                   bitcode:<fixture> (compiled with -emit-llvm),
+#                   archive:<fixture> (its object in an ar archive),
+#                   empty:<name> (an empty file)
+#   OUTPUT          the -o argument (default out.bpf.o)
+#   EXTRA_ARGS      arguments before the inputs
 #   EXIT_CODE       the expected exit status of bpfkit-link
 #   EXPECT_STDERR   regexes that must all match its stderr
 #   BPF_TARGET      the clang target of BPF fixtures (default bpf)
@@ -100,6 +105,25 @@ foreach(input IN LISTS INPUTS)
       fail("bpfkit_mutate_object ${mutation} failed: ${err}")
     endif()
     list(APPEND link_inputs "${object}")
+  elseif(input MATCHES "^empty:(.+)$")
+    file(WRITE "${WORK_DIR}/${CMAKE_MATCH_1}" "")
+    list(APPEND link_inputs "${CMAKE_MATCH_1}")
+  elseif(input MATCHES "^bitcode:((.+)\\.bpf\\.c)$")
+    set(name "${CMAKE_MATCH_2}.bc")
+    execute_process(COMMAND "${CLANG}" -target bpf ${bpf_flags} -emit-llvm "${CASES_DIR}/${CMAKE_MATCH_1}"
+                            -o "${name}" WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      fail("cannot compile ${CMAKE_MATCH_1} to bitcode")
+    endif()
+    list(APPEND link_inputs "${name}")
+  elseif(input MATCHES "^archive:(.+)$")
+    compile_fixture("${CMAKE_MATCH_1}" ${BPF_TARGET} "${WORK_DIR}")
+    execute_process(COMMAND ar rc objects.a "${object}" WORKING_DIRECTORY "${WORK_DIR}"
+                    RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      fail("ar failed")
+    endif()
+    list(APPEND link_inputs objects.a)
   elseif(input MATCHES "^target:([^:]+):(.+)$")
     compile_fixture("${CMAKE_MATCH_2}" ${CMAKE_MATCH_1} "${WORK_DIR}")
     list(APPEND link_inputs "${object}")
@@ -116,12 +140,15 @@ if(STALE_OUTPUT)
   file(WRITE "${WORK_DIR}/out.bpf.o" "an object left by an earlier, successful build\n")
 endif()
 
+if(NOT OUTPUT)
+  set(OUTPUT out.bpf.o)
+endif()
 function(run_link)
   set(command "${LINK_TOOL}")
   if(NOT NO_OUTPUT_OPTION)
-    list(APPEND command -o out.bpf.o)
+    list(APPEND command -o "${OUTPUT}")
   endif()
-  list(APPEND command ${link_inputs})
+  list(APPEND command ${EXTRA_ARGS} ${link_inputs})
   execute_process(COMMAND ${command} WORKING_DIRECTORY "${WORK_DIR}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(REPLACE ";" " " shown "${command}")
@@ -137,14 +164,18 @@ function(run_link)
 endfunction()
 
 function(check_output_files)
-  file(GLOB leftovers "${WORK_DIR}/out.bpf.o.tmp.*")
+  file(GLOB_RECURSE leftovers "${WORK_DIR}/*.tmp.*")
   if(leftovers)
     fail("temporary files left behind: ${leftovers}")
   endif()
-  if(EXIT_CODE EQUAL 0 AND NOT EXISTS "${WORK_DIR}/out.bpf.o")
-    fail("no out.bpf.o after a successful link")
-  elseif(NOT EXIT_CODE EQUAL 0 AND EXISTS "${WORK_DIR}/out.bpf.o")
-    fail("out.bpf.o exists after a failed link")
+  if(EXIT_CODE EQUAL 0 AND NOT EXISTS "${WORK_DIR}/${OUTPUT}")
+    fail("no ${OUTPUT} after a successful link")
+  elseif(NOT EXIT_CODE EQUAL 0 AND OUTPUT IN_LIST link_inputs)
+    if(NOT EXISTS "${WORK_DIR}/${OUTPUT}")
+      fail("the input ${OUTPUT} was deleted by a failed link")
+    endif()
+  elseif(NOT EXIT_CODE EQUAL 0 AND EXISTS "${WORK_DIR}/${OUTPUT}")
+    fail("${OUTPUT} exists after a failed link")
   endif()
 endfunction()
 

@@ -12,8 +12,9 @@ namespace bpfkit::tools {
 
 namespace {
 
-// Decompressed kernels are tens of MiB; anything past this is not one.
-constexpr std::size_t max_kernel_size = std::size_t{1} << 30;
+// Decompressed kernels are tens of MiB; anything past this is not one (and
+// a small file that claims more must not take more memory than this).
+constexpr std::size_t max_kernel_size = std::size_t{512} << 20;
 
 std::uint32_t le32(std::span<const std::byte> b, std::size_t at) {
   std::uint32_t v = 0;
