@@ -22,6 +22,8 @@
 //   bzimage             OUT is an x86 bzImage whose payload is IN, gzipped
 //   bzimage-stored      the same with IN stored uncompressed (no kernel does that)
 //   zstd-magic          OUT is IN behind the zstd magic (as a zstd-compressed image starts)
+//   zboot               OUT is an EFI zboot image whose payload is IN, gzipped
+//   scramble            flips 64 bytes in the middle of IN
 //   gzip-bomb           OUT is 513 MiB of zeros, gzipped (IN is ignored)
 //   split-btf           OUT is split BTF on IN (raw base BTF): one typedef
 //                       "bpfkit_split_type" of base type 1
@@ -271,6 +273,19 @@ void mutate(std::string &b, const std::string &mutation, const std::string &out_
     b = make_bzimage(gzip(b));
   } else if (mutation == "bzimage-stored") {
     b = make_bzimage(b);
+  } else if (mutation == "zboot") {
+    // drivers/firmware/efi/libstub/zboot-header.S: "MZ", "zimg", then the
+    // payload's offset and size.
+    const std::string payload = gzip(b);
+    std::string image(64, '\0');
+    image.replace(0, 2, "MZ");
+    image.replace(4, 4, "zimg");
+    put<std::uint32_t>(image, 8, 64);
+    put<std::uint32_t>(image, 12, static_cast<std::uint32_t>(payload.size()));
+    image.replace(24, 4, "gzip");
+    b = image + payload;
+  } else if (mutation == "scramble") {
+    for (std::size_t i = b.size() / 2; i < b.size() / 2 + 64 && i < b.size(); ++i) b[i] ^= '\xff';
   } else if (mutation == "zstd-magic") {
     b = "\x28\xb5\x2f\xfd" + b;
   } else if (mutation == "gzip-bomb") {

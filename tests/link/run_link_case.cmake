@@ -16,9 +16,10 @@
 #                   target:<bpfel|bpfeb>:<fixture> (compiled for that target),
 #                   bitcode:<fixture> (compiled with -emit-llvm),
 #                   archive:<fixture> (its object in an ar archive),
-#                   empty:<name> (an empty file)
+#                   empty:<name> (an empty file),
+#                   mkdir:<name> (a directory created, not passed)
 #   OUTPUT          the -o argument (default out.bpf.o)
-#   EXTRA_ARGS      arguments before the inputs
+#   EXTRA_ARGS      arguments after the inputs
 #   EXIT_CODE       the expected exit status of bpfkit-link
 #   EXPECT_STDERR   regexes that must all match its stderr
 #   BPF_TARGET      the clang target of BPF fixtures (default bpf)
@@ -83,6 +84,7 @@ function(compile_fixture source target dir)
 endfunction()
 
 set(link_inputs)
+set(made_directories)
 foreach(input IN LISTS INPUTS)
   if(input MATCHES "^missing:(.+)$")
     list(APPEND link_inputs "${CMAKE_MATCH_1}")
@@ -105,6 +107,9 @@ foreach(input IN LISTS INPUTS)
       fail("bpfkit_mutate_object ${mutation} failed: ${err}")
     endif()
     list(APPEND link_inputs "${object}")
+  elseif(input MATCHES "^mkdir:(.+)$")
+    file(MAKE_DIRECTORY "${WORK_DIR}/${CMAKE_MATCH_1}")
+    list(APPEND made_directories "${CMAKE_MATCH_1}")
   elseif(input MATCHES "^empty:(.+)$")
     file(WRITE "${WORK_DIR}/${CMAKE_MATCH_1}" "")
     list(APPEND link_inputs "${CMAKE_MATCH_1}")
@@ -148,7 +153,7 @@ function(run_link)
   if(NOT NO_OUTPUT_OPTION)
     list(APPEND command -o "${OUTPUT}")
   endif()
-  list(APPEND command ${EXTRA_ARGS} ${link_inputs})
+  list(APPEND command ${link_inputs} ${EXTRA_ARGS})
   execute_process(COMMAND ${command} WORKING_DIRECTORY "${WORK_DIR}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(REPLACE ";" " " shown "${command}")
@@ -170,6 +175,10 @@ function(check_output_files)
   endif()
   if(EXIT_CODE EQUAL 0 AND NOT EXISTS "${WORK_DIR}/${OUTPUT}")
     fail("no ${OUTPUT} after a successful link")
+  elseif(NOT EXIT_CODE EQUAL 0 AND OUTPUT IN_LIST made_directories)
+    if(NOT IS_DIRECTORY "${WORK_DIR}/${OUTPUT}")
+      fail("the directory ${OUTPUT} was replaced by a failed link")
+    endif()
   elseif(NOT EXIT_CODE EQUAL 0 AND OUTPUT IN_LIST link_inputs)
     if(NOT EXISTS "${WORK_DIR}/${OUTPUT}")
       fail("the input ${OUTPUT} was deleted by a failed link")

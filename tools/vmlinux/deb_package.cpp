@@ -74,7 +74,7 @@ bool is_ar_archive(std::span<const std::byte> file) {
 std::string kernel_image_from_deb(std::span<const std::byte> file, const std::string &source) {
   std::string member;
   const std::span<const std::byte> tar = data_tar(file, source, member);
-  const std::string where = source + " (" + member + ")";
+  const std::string &where = source;  // errors name the package; messages name the member
   const compression c = detect_compression(tar);
   std::optional<decompressor> compressed;
   std::span<const std::byte> plain;
@@ -110,7 +110,7 @@ std::string kernel_image_from_deb(std::span<const std::byte> file, const std::st
     const std::span<const std::byte> h(header);
     if (std::all_of(header.begin(), header.end(), [](std::byte b) { return b == std::byte{0}; })) break;
     const auto size = number(text(h, 124, 12), 8);
-    if (!size) throw tool_error(where, "a damaged tar archive (entry size)", "download the package again");
+    if (!size) throw tool_error(where, member + ": a damaged tar archive (entry size)", "download the package again");
     const char type = static_cast<char>(header[156]);
     std::string name;
     if (!long_name.empty()) {
@@ -123,10 +123,10 @@ std::string kernel_image_from_deb(std::span<const std::byte> file, const std::st
     }
     const std::uint64_t padded = (*size + 511) / 512 * 512;
     if (type == 'L') {  // GNU long name: the next entry's name is the content
-      if (*size > 4096) throw tool_error(where, "a damaged tar archive (long name)");
+      if (*size > 4096) throw tool_error(where, member + ": a damaged tar archive (long name)");
       std::string content(padded, '\0');
       if (!read(std::as_writable_bytes(std::span(content))))
-        throw tool_error(where, "a truncated tar archive", "download the package again");
+        throw tool_error(where, member + ": a truncated tar archive", "download the package again");
       long_name = content.substr(0, content.find('\0'));
       continue;
     }
@@ -134,17 +134,17 @@ std::string kernel_image_from_deb(std::span<const std::byte> file, const std::st
     const bool regular = type == '0' || type == '\0';
     if (regular && name.starts_with("boot/vmlinuz-")) {
       if (*size > max_image_size)
-        throw tool_error(where, name + " is larger than any kernel image");
+        throw tool_error(where, member + ": " + name + " is larger than any kernel image");
       std::string image(*size, '\0');
       if (!read(std::as_writable_bytes(std::span(image))))
-        throw tool_error(where, "a truncated tar archive", "download the package again");
+        throw tool_error(where, member + ": a truncated tar archive", "download the package again");
       return image;
     }
     if (regular && name.starts_with("usr/lib/debug/boot/vmlinux-"))
       throw tool_error(source, "a -dbg package; its " + name + " is an ELF vmlinux with the BTF",
                        "pass the linux-image package itself, or extract the vmlinux: "
                        "dpkg-deb -x " + source + " DIR and pass DIR/" + name);
-    if (!skip(padded)) throw tool_error(where, "a truncated tar archive", "download the package again");
+    if (!skip(padded)) throw tool_error(where, member + ": a truncated tar archive", "download the package again");
   }
   throw tool_error(source, "a Debian package without a kernel image (boot/vmlinuz-*)",
                    "pass a linux-image-* package (apt-get download linux-image-<version>-<flavour>)");
