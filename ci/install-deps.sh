@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config   # host toolchain
   clang llvm llvm-dev                            # BPF compiler; libLLVM for the disassembler
   libbpf-dev libelf-dev zlib1g-dev               # libbpf and what it links
+  liblzma-dev                                    # bpfkit-vmlinux: xz kernel images and .debs
+  libclang-rt-14-dev                             # libFuzzer, ASan, UBSan (tests/fuzz, BPFKIT_SANITIZE)
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
