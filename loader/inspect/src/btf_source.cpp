@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -74,6 +76,30 @@ std::uint32_t parse_map_id(const std::string &argument) {
   return id;
 }
 
+// Whether the ELF file at `path` has a .BTF section (asked before libbpf,
+// which would log its own complaint).
+bool has_btf_section(const std::string &path) {
+  if (elf_version(EV_CURRENT) == EV_NONE) return true;  // let libbpf tell
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  fd_guard guard(fd);
+  Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  if (!elf) return true;
+  bool found = false;
+  std::size_t strings = 0;
+  if (elf_getshdrstrndx(elf, &strings) == 0) {
+    for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn && !found; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr header;
+      const char *name = gelf_getshdr(scn, &header) ? elf_strptr(elf, strings, header.sh_name) : nullptr;
+      found = name && std::strcmp(name, ".BTF") == 0;
+    }
+  } else {
+    found = true;  // unreadable: let libbpf tell
+  }
+  elf_end(elf);
+  return found;
+}
+
 }  // namespace
 
 file_kind classify_file(const std::string &path, const std::string &role) {
@@ -103,16 +129,16 @@ file_kind classify_file(const std::string &path, const std::string &role) {
 
 named_btf read_btf_file(const std::string &path, const std::string &role) {
   const file_kind kind = classify_file(path, role);
+  if (kind != file_kind::raw_btf && !has_btf_section(path)) {
+    if (kind == file_kind::bpf_object)
+      throw error(category::bad_input, named(path, role) + ": the object has no BTF",
+                  "compile with -g (bpf_add_object() does)");
+    throw error(category::bad_input, named(path, role) + ": no .BTF section in this ELF file",
+                "give a vmlinux built with CONFIG_DEBUG_INFO_BTF=y, a BPF object or a raw BTF file");
+  }
   btf *b = btf__parse(path.c_str(), nullptr);
   if (!b) {
     int err = errno;
-    if (kind != file_kind::raw_btf && (err == ENODATA || err == ENOENT)) {
-      if (kind == file_kind::bpf_object)
-        throw error(category::bad_input, named(path, role) + ": the object has no BTF",
-                    "compile with -g (bpf_add_object() does)");
-      throw error(category::bad_input, named(path, role) + ": no .BTF section in this ELF file",
-                  "give a vmlinux built with CONFIG_DEBUG_INFO_BTF=y, a BPF object or a raw BTF file");
-    }
     throw error(category::bad_input,
                 named(path, role) + ": cannot read its BTF: " + std::strerror(err),
                 "the BTF is corrupt or of a format this libbpf does not know");

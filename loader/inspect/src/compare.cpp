@@ -40,6 +40,35 @@ struct side {
     return c.declare(resolved);
   }
 
+  // The type as the comparison sees it (see field_shape::type_key).
+  std::string type_key(std::uint32_t id, int depth = 0) const {
+    const btf_type *t = skip_mods_and_typedefs(b, id);
+    if (!t || depth > 16) return "?";
+    switch (btf_kind(t)) {
+      case BTF_KIND_UNKN: return "void";
+      case BTF_KIND_INT: {
+        const std::uint8_t encoding = btf_int_encoding(t);
+        const char *sign = encoding & BTF_INT_BOOL ? "bool" : encoding & BTF_INT_SIGNED ? "s" : "u";
+        return sign + std::to_string(btf_int_bits(t));
+      }
+      case BTF_KIND_FLOAT: return "f" + std::to_string(t->size * 8);
+      case BTF_KIND_PTR: return type_key(t->type, depth + 1) + "*";
+      case BTF_KIND_ARRAY:
+        return type_key(btf_array(t)->type, depth + 1) + "[" + std::to_string(btf_array(t)->nelems) + "]";
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+      case BTF_KIND_FWD:
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64: {
+        const std::string name = name_of(b, t);
+        const char *kind = btf_is_any_enum(t) ? "enum" : (btf_is_union(t) || (btf_is_fwd(t) && btf_kflag(t))) ? "union" : "struct";
+        return std::string(kind) + " " + (name.empty() ? "{...}" : std::string(essential_name(name)));
+      }
+      case BTF_KIND_FUNC_PROTO: return "function";
+      default: return detail::kind_word(t);
+    }
+  }
+
   const btf *b;
   c_declarations c;
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_name;
@@ -67,6 +96,7 @@ void flatten(const side &s, const btf_type *t, std::uint64_t base, const std::st
     f.bitfield = width > 0;
     f.bits = f.bitfield ? width : static_cast<std::uint64_t>(std::max<long long>(size, 0)) * 8;
     f.type = s.type_text(m->type);
+    f.type_key = s.type_key(m->type);
     out.emplace_back(prefix + name, f);
     if (anonymous_body) flatten(s, mt, offset, prefix + name + ".", out, depth + 1);
   }
@@ -82,11 +112,11 @@ shapes shapes_of(const side &s, std::uint32_t id) {
       const struct btf_enum *e = btf_enum(t) + i;
       const std::uint64_t v = btf_kflag(t) ? static_cast<std::uint64_t>(static_cast<std::int64_t>(e->val))
                                            : static_cast<std::uint32_t>(e->val);
-      out.emplace_back(name_of(s.b, e->name_off), field_shape{v, 0, false, {}});
+      out.emplace_back(name_of(s.b, e->name_off), field_shape{v, 0, false, {}, {}});
     }
   } else if (btf_is_enum64(t)) {
     for (std::uint32_t i = 0; i < btf_vlen(t); ++i)
-      out.emplace_back(name_of(s.b, btf_enum64(t)[i].name_off), field_shape{btf_enum64_value(btf_enum64(t) + i), 0, false, {}});
+      out.emplace_back(name_of(s.b, btf_enum64(t)[i].name_off), field_shape{btf_enum64_value(btf_enum64(t) + i), 0, false, {}, {}});
   }
   return out;
 }
@@ -146,11 +176,14 @@ type_comparison type_comparer::compare(std::uint32_t id) const {
     change.target = *it->second;
     change.offset = shape.bit_offset != it->second->bit_offset;
     change.size = shape.bits != it->second->bits || shape.bitfield != it->second->bitfield;
-    change.type = shape.type != it->second->type;
+    change.type = shape.type_key != it->second->type_key;
     if (change.offset || change.size || change.type) c.changes.push_back(change);
   }
+  // A ___flavor declares the few fields a program reads: what else the
+  // target has is not a difference.
+  const bool flavor = essential_name(name).size() != name.size();
   for (const auto &[field, shape] : theirs)
-    if (!matched.count(field)) {
+    if (!flavor && !matched.count(field)) {
       field_change change;
       change.field = field;
       change.target = shape;
@@ -274,7 +307,8 @@ std::string comparison_text(const comparison_report &r) {
     }
     if (!c.target_title.empty()) out += " (as " + c.target_title + ")";
     out += ": ";
-    if (c.baseline_size != c.target_size)
+    const bool flavor = !c.target_title.empty();  // its size is the flavor's, not the kernel's
+    if (c.baseline_size != c.target_size && !flavor)
       out += "size " + std::to_string(c.baseline_size) + " -> " + std::to_string(c.target_size) + ", ";
     std::size_t read = 0, differ_here = 0;
     for (const field_change &f : c.changes) {
@@ -284,7 +318,7 @@ std::string comparison_text(const comparison_report &r) {
     out += std::to_string(differ_here) + " of " + plural(c.fields, c.enumeration ? "value" : "field") + " differ";
     if (c.changes.size() > differ_here)
       out += ", " + std::to_string(c.changes.size() - differ_here) + " only on " + r.target;
-    if (read) out += " (" + std::to_string(read) + " read by the object through CO-RE, which relocates them)";
+    if (read) out += " (" + std::to_string(read) + " read through CO-RE: 'bpfkit core' shows how they resolve)";
     out += "\n";
     std::size_t width = 0;
     for (const field_change &f : c.changes) width = std::max(width, std::min<std::size_t>(f.field.size(), 40));

@@ -62,7 +62,7 @@ TEST(Compare, FieldsMovedResizedRetypedAddedAndRemoved) {
   comparison_report report{"base.btf", "target.btf", {c}, {}};
   report.reads[{s.base_sample, "b"}] = {"prog.bpf.c:12"};
   const std::string text = comparison_text(report);
-  EXPECT_NE(text.find("struct sample: 6 of 6 fields differ, 2 only on target.btf (1 read by the object through CO-RE, which relocates them)"),
+  EXPECT_NE(text.find("struct sample: 6 of 6 fields differ, 2 only on target.btf (1 read through CO-RE: 'bpfkit core' shows how they resolve)"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("    a        size 4 -> 8, type int -> long\n"), std::string::npos) << text;

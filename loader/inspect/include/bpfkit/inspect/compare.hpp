@@ -23,6 +23,10 @@ struct field_shape {
   std::uint64_t bits = 0;
   bool bitfield = false;
   std::string type;  // C type with top-level typedefs resolved ("unsigned int")
+  // What the comparison compares of the type: integers by size and sign
+  // ("unsigned long long" and "long long unsigned int" are the same type
+  // named by two compilers), typedefs resolved, structs by name.
+  std::string type_key;
 };
 
 struct field_change {
@@ -40,11 +44,16 @@ struct type_comparison {
   std::uint64_t baseline_size = 0, target_size = 0;
   std::size_t fields = 0;  // fields (values) of the baseline type
   std::vector<field_change> changes;
-  bool same() const { return target_id && changes.empty() && baseline_size == target_size; }
+  // A ___flavor's size is its own: only its fields count.
+  bool same() const {
+    return target_id && changes.empty() && (baseline_size == target_size || !target_title.empty());
+  }
 };
 
 // Compares types of `baseline` with the types of the same kind and
-// essential name in `target` (an exact name first).
+// essential name in `target` (an exact name first). A ___flavor of a type
+// declares only the fields a program uses: fields only the target has are
+// not reported for it.
 class type_comparer {
  public:
   type_comparer(const btf *baseline, const btf *target);
