@@ -143,7 +143,7 @@ named_btf read_btf_file(const std::string &path, const std::string &role) {
                 named(path, role) + ": cannot read its BTF: " + std::strerror(err),
                 "the BTF is corrupt or of a format this libbpf does not know");
   }
-  return {btf_ptr(b), path};
+  return {owned_btf(b), path};
 }
 
 named_btf read_running_kernel_btf() {
@@ -167,7 +167,7 @@ std::vector<module_btf> read_running_module_btfs(const btf *vmlinux) {
     if (name == "." || name == ".." || name == "vmlinux") continue;
     const std::string path = std::string(kernel_btf_dir) + "/" + name;
     btf *b = btf__parse_split(path.c_str(), const_cast<btf *>(vmlinux));
-    if (b) modules.push_back({name, btf_ptr(b)});
+    if (b) modules.push_back({name, owned_btf(b)});
   }
   ::closedir(dir);
   std::sort(modules.begin(), modules.end(),

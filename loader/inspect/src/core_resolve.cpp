@@ -270,10 +270,17 @@ bool names_match(const btf *lb, std::uint32_t lname, const btf *tb, std::uint32_
   return essential_name(l) == essential_name(t);
 }
 
-int types_match(const btf *lb, std::uint32_t lid, const btf *tb, std::uint32_t tid, bool behind_ptr, int level);
+// libbpf's TYPE_MATCHES relation (__bpf_core_types_match() and its
+// helpers); on a 0, `why` says where the types part (the first difference
+// found, as libbpf gives up there).
+int types_match(const btf *lb, std::uint32_t lid, const btf *tb, std::uint32_t tid, bool behind_ptr, int level,
+                std::string &why);
 
-int enums_match(const btf *lb, const btf_type *lt, const btf *tb, const btf_type *tt) {
-  if (lt->size != tt->size || btf_vlen(lt) > btf_vlen(tt)) return 0;
+int enums_match(const btf *lb, const btf_type *lt, const btf *tb, const btf_type *tt, std::string &why) {
+  if (lt->size != tt->size) {
+    why = "it is " + std::to_string(lt->size) + " bytes here, " + std::to_string(tt->size) + " in the target";
+    return 0;
+  }
   for (std::uint32_t i = 0; i < btf_vlen(lt); ++i) {
     const std::uint32_t ln = btf_is_enum(lt) ? btf_enum(lt)[i].name_off : btf_enum64(lt)[i].name_off;
     bool matched = false;
@@ -281,86 +288,116 @@ int enums_match(const btf *lb, const btf_type *lt, const btf *tb, const btf_type
       const std::uint32_t tn = btf_is_enum(tt) ? btf_enum(tt)[j].name_off : btf_enum64(tt)[j].name_off;
       matched = names_match(lb, ln, tb, tn);
     }
-    if (!matched) return 0;
+    if (!matched) {
+      why = "the target has no value " + name_of(lb, ln);
+      return 0;
+    }
   }
   return 1;
 }
 
 int composites_match(const btf *lb, const btf_type *lt, const btf *tb, const btf_type *tt, bool behind_ptr,
-                     int level) {
-  if (btf_vlen(lt) > btf_vlen(tt)) return 0;
+                     int level, std::string &why) {
+  if (btf_vlen(lt) > btf_vlen(tt)) {
+    why = "it has " + std::to_string(btf_vlen(lt)) + " fields here, " + std::to_string(btf_vlen(tt)) + " in the target";
+    return 0;
+  }
   const btf_member *lm = btf_members(lt);
   for (std::uint32_t i = 0; i < btf_vlen(lt); ++i, ++lm) {
     const btf_member *tm = btf_members(tt);
     bool matched = false;
+    std::string first_difference;
     for (std::uint32_t j = 0; j < btf_vlen(tt); ++j, ++tm) {
       if (!names_match(lb, lm->name_off, tb, tm->name_off)) continue;
-      int r = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1);
+      std::string difference;
+      int r = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1, difference);
       if (r < 0) return r;
       if (r > 0) {
         matched = true;
         break;
       }
+      if (first_difference.empty()) first_difference = difference;
     }
-    if (!matched) return 0;
+    if (!matched) {
+      const std::string field = name_of(lb, lm->name_off);
+      const std::string what = field.empty() ? "an anonymous member" : "field '" + field + "'";
+      why = first_difference.empty() ? "the target has no " + what : what + ": " + first_difference;
+      return 0;
+    }
   }
   return 1;
 }
 
-// __bpf_core_types_match().
-int types_match(const btf *lb, std::uint32_t lid, const btf *tb, std::uint32_t tid, bool behind_ptr, int level) {
+int types_match(const btf *lb, std::uint32_t lid, const btf *tb, std::uint32_t tid, bool behind_ptr, int level,
+                std::string &why) {
   if (level <= 0) return -EINVAL;
   for (int depth = 32;;) {
     if (--depth < 0) return -EINVAL;
     const btf_type *lt = skip_mods_and_typedefs(lb, lid, &lid);
     const btf_type *tt = skip_mods_and_typedefs(tb, tid, &tid);
     if (!lt || !tt) return -EINVAL;
-    if (!names_match(lb, lt->name_off, tb, tt->name_off)) return 0;
+    const std::string here = spelled(lb, lid), there = spelled(tb, tid);
+    auto differ = [&](const std::string &detail) {
+      why = here + " here, " + there + " in the target" + (detail.empty() ? "" : " (" + detail + ")");
+      return 0;
+    };
+    // Names count for every kind: clang and the kernel's pahole spell some
+    // integers differently ("unsigned long", "long unsigned int").
+    if (!names_match(lb, lt->name_off, tb, tt->name_off)) return differ("the names differ");
     const int lk = btf_kind(lt), tk = btf_kind(tt);
     switch (lk) {
       case BTF_KIND_UNKN:
-        return lk == tk;
+        return lk == tk ? 1 : differ({});
       case BTF_KIND_FWD: {
         const bool lf = btf_kflag(lt);
         if (behind_ptr) {
-          if (lk == tk) return lf == btf_kflag(tt);
-          return (tk == BTF_KIND_STRUCT && !lf) || (tk == BTF_KIND_UNION && lf);
+          if (lk == tk) return lf == btf_kflag(tt) ? 1 : differ({});
+          return (tk == BTF_KIND_STRUCT && !lf) || (tk == BTF_KIND_UNION && lf) ? 1 : differ({});
         }
-        if (lk != tk) return 0;
-        return lf == btf_kflag(tt);
+        if (lk != tk) return differ({});
+        return lf == btf_kflag(tt) ? 1 : differ({});
       }
       case BTF_KIND_ENUM:
-      case BTF_KIND_ENUM64:
-        if (!btf_is_any_enum(tt)) return 0;
-        return enums_match(lb, lt, tb, tt);
+      case BTF_KIND_ENUM64: {
+        if (!btf_is_any_enum(tt)) return differ({});
+        std::string detail;
+        return enums_match(lb, lt, tb, tt, detail) ? 1 : differ(detail);
+      }
       case BTF_KIND_STRUCT:
-      case BTF_KIND_UNION:
+      case BTF_KIND_UNION: {
         if (behind_ptr) {
           if (lk == tk) return 1;
-          if (tk != BTF_KIND_FWD) return 0;
-          return (lk == BTF_KIND_UNION) == btf_kflag(tt);
+          if (tk != BTF_KIND_FWD) return differ({});
+          return (lk == BTF_KIND_UNION) == btf_kflag(tt) ? 1 : differ({});
         }
-        if (lk != tk) return 0;
-        return composites_match(lb, lt, tb, tt, behind_ptr, level);
+        if (lk != tk) return differ({});
+        std::string detail;
+        const int r = composites_match(lb, lt, tb, tt, behind_ptr, level, detail);
+        if (r == 0) why = here + ": " + detail;
+        return r;
+      }
       case BTF_KIND_INT:
-        if (lk != tk) return 0;
-        return lt->size == tt->size &&
-               (btf_int_encoding(lt) & BTF_INT_SIGNED) == (btf_int_encoding(tt) & BTF_INT_SIGNED);
+        if (lk != tk) return differ({});
+        if (lt->size != tt->size) return differ("sizes differ");
+        if ((btf_int_encoding(lt) & BTF_INT_SIGNED) != (btf_int_encoding(tt) & BTF_INT_SIGNED))
+          return differ("signedness differs");
+        return 1;
       case BTF_KIND_PTR:
-        if (lk != tk) return 0;
+        if (lk != tk) return differ({});
         behind_ptr = true;
         lid = lt->type;
         tid = tt->type;
         continue;
       case BTF_KIND_ARRAY:
-        if (lk != tk || btf_array(lt)->nelems != btf_array(tt)->nelems) return 0;
+        if (lk != tk) return differ({});
+        if (btf_array(lt)->nelems != btf_array(tt)->nelems) return differ("lengths differ");
         lid = btf_array(lt)->type;
         tid = btf_array(tt)->type;
         continue;
       case BTF_KIND_FUNC_PROTO: {
-        if (lk != tk || btf_vlen(lt) != btf_vlen(tt)) return 0;
+        if (lk != tk || btf_vlen(lt) != btf_vlen(tt)) return differ("the parameters differ");
         for (std::uint32_t i = 0; i < btf_vlen(lt); ++i) {
-          int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type, behind_ptr, level - 1);
+          int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type, behind_ptr, level - 1, why);
           if (r <= 0) return r;
         }
         lid = lt->type;
@@ -368,7 +405,7 @@ int types_match(const btf *lb, std::uint32_t lid, const btf *tb, std::uint32_t t
         continue;
       }
       default:
-        return 0;
+        return differ({});
     }
   }
 }
@@ -457,8 +494,9 @@ int match_spec(const spec &local, const btf *tb, std::uint32_t tid, spec &target
 
   if (is_type_kind(local.kind)) {
     if (local.kind == BPF_CORE_TYPE_MATCHES) {
-      int r = types_match(lb, local.root_id, tb, tid, false, 32);
-      if (r == 0) miss.why = spelled(tb, tid) + " does not match the local definition (fields, sizes or signedness differ)";
+      std::string difference;
+      int r = types_match(lb, local.root_id, tb, tid, false, 32, difference);
+      if (r == 0) miss.why = spelled(tb, tid) + " does not match the local definition: " + difference;
       return r;
     }
     int r = types_are_compatible(lb, local.root_id, tb, tid, 32);

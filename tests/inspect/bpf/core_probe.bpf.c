@@ -55,6 +55,9 @@ int probe(void *ctx) {
   store(9, bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_current_task));
   store(10, bpf_core_type_id_kernel(struct task_struct));
   store(11, parent_pid(task));
+#if __clang_major__ >= 15  // BPF_TYPE_MATCHES came with LLVM 15
+  store(12, bpf_core_type_matches(struct task_struct));
+#endif
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdarg>
@@ -261,6 +262,24 @@ const inspect::core_relocation *at_line(const inspect::core_analysis &a, std::ui
   return nullptr;
 }
 
+// The CO-RE objects: core_probe.bpf.c built by bpf_add_object() and by each
+// other installed clang (CORE_OBJECTS, separated by '|').
+std::vector<std::string> core_objects() {
+  std::vector<std::string> paths;
+  std::stringstream list(CORE_OBJECTS);
+  for (std::string path; std::getline(list, path, '|');)
+    if (!path.empty()) paths.push_back(path);
+  return paths;
+}
+
+std::string object_label(const ::testing::TestParamInfo<std::string> &info) {
+  std::string name = info.param.substr(info.param.find_last_of('/') + 1);
+  name = name.substr(0, name.find(".bpf.o"));
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+}
+
 class LoadTest : public ::testing::Test {
  protected:
   // The analysis against `btf_path` (empty: the running kernel), and the
@@ -289,8 +308,10 @@ class LoadTest : public ::testing::Test {
   loaded result;
 };
 
-TEST_F(LoadTest, RunningKernelValuesAreLibbpfs) {
-  analyze_and_load(CORE_OBJECT, "");
+class CoreObject : public LoadTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CoreObject, RunningKernelValuesAreLibbpfs) {
+  analyze_and_load(GetParam(), "");
   if (IsSkipped()) return;
   ASSERT_EQ(result.error, 0) << libbpf_log;
   const auto counts = compare_with_libbpf(*object, analysis, result.object.get());
@@ -314,10 +335,10 @@ TEST_F(LoadTest, RunningKernelValuesAreLibbpfs) {
   EXPECT_TRUE(inspect::summarize(analysis, inspect::select_functions(analysis, std::nullopt)).ok());
 }
 
-TEST_F(LoadTest, Debian61ValuesAreLibbpfs) {
+TEST_P(CoreObject, Debian61ValuesAreLibbpfs) {
   const kernel_btf v61 = debian_61();
   if (!v61.skip.empty()) GTEST_SKIP() << v61.skip;
-  analyze_and_load(CORE_OBJECT, v61.path);
+  analyze_and_load(GetParam(), v61.path);
   if (IsSkipped()) return;
   ASSERT_EQ(result.error, 0) << libbpf_log;
   const auto counts = compare_with_libbpf(*object, analysis, result.object.get());
@@ -338,6 +359,8 @@ TEST_F(LoadTest, Debian61ValuesAreLibbpfs) {
   EXPECT_EQ(inspect::status_of(*host_only), inspect::core_status::fails_guarded);
   EXPECT_EQ(host_only->decision.reason, "struct task_struct has no field 'mm_cid'");
 }
+
+INSTANTIATE_TEST_SUITE_P(Compilers, CoreObject, ::testing::ValuesIn(core_objects()), object_label);
 
 TEST_F(LoadTest, UnguardedMissingFieldIsRejectedWhereBpfkitSaysSo) {
   analyze_and_load(UNGUARDED_OBJECT, "");

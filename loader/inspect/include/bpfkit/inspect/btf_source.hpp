@@ -19,11 +19,11 @@ namespace bpfkit::inspect {
 struct btf_deleter {
   void operator()(btf *b) const noexcept { btf__free(b); }
 };
-using btf_ptr = std::unique_ptr<btf, btf_deleter>;
+using owned_btf = std::unique_ptr<btf, btf_deleter>;
 
 // A BTF and the name to give it in messages (the path it was read from).
 struct named_btf {
-  btf_ptr types;
+  owned_btf types;
   std::string origin;
 };
 
@@ -48,7 +48,7 @@ named_btf read_running_kernel_btf();
 // over `vmlinux`. Modules whose BTF cannot be read are left out.
 struct module_btf {
   std::string name;
-  btf_ptr types;
+  owned_btf types;
 };
 std::vector<module_btf> read_running_module_btfs(const btf *vmlinux);
 

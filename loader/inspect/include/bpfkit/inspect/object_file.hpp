@@ -90,7 +90,7 @@ class object_file {
   };
 
   std::string path_;
-  btf_ptr btf_;
+  owned_btf btf_;
   std::vector<function_symbol> functions_;
   std::map<std::string, std::vector<bpf_insn>> code_;
   // ELF relocations in executable sections, by section then instruction.
