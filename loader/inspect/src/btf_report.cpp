@@ -19,12 +19,10 @@ namespace {
 using detail::skip_mods_and_typedefs;
 using detail::spelled;
 
-std::string base_name(const std::string &path) { return path.substr(path.find_last_of('/') + 1); }
-
 // The BTF being shown, and what else there is to know about where it came from.
 struct source_types {
   named_btf main;
-  std::string name;  // for headers: "cli_good.bpf.o", "the running kernel"
+  std::string name;  // for headers: the path as given, "map flows", "the running kernel"
   std::optional<object_file> object;
   std::optional<map_types> map;
   std::vector<module_btf> modules;  // the running kernel's, when a type is not in vmlinux
@@ -61,11 +59,11 @@ source_types open_source(const btf_request &request) {
   }
   if (classify_file(source) == file_kind::bpf_object) s.object = object_file::read(source);
   s.main = read_btf_file(source);
-  s.name = base_name(source);
+  s.name = source;
   return s;
 }
 
-std::vector<located_type> find_named(source_types &s, const std::string &query) {
+std::vector<located_type> find_named(source_types &s, const btf_request &request, const std::string &query) {
   std::vector<located_type> found;
   for (std::uint32_t id : find_types(s.main.types.get(), query)) found.push_back({s.main.types.get(), id, {}});
   if (found.empty() && !s.map && !s.object && s.main.origin == "/sys/kernel/btf/vmlinux") {
@@ -83,8 +81,8 @@ std::vector<located_type> find_named(source_types &s, const std::string &query) 
     const auto similar = similar_type_names(s.main.types.get(), query);
     for (std::size_t i = 0; i < similar.size(); ++i) hint += (i ? ", " : "did you mean ") + similar[i];
     if (!hint.empty()) hint += "?";
-    else hint = "'bpfkit btf " + (s.object || s.map ? std::string("...") : std::string("--kernel")) +
-                "' without TYPE shows the types there are";
+    else hint = "'bpfkit btf " + (request.kernel ? std::string("--kernel") : *request.source) +
+                "' without TYPE shows the types it has";
     throw error(error::category::bad_input, "no type named '" + query + "' in " + s.main.origin, hint);
   }
   return found;
@@ -155,7 +153,7 @@ std::string btf_report(const btf_request &request) {
   std::vector<std::string> header;
   object_roots roots;
   for (const std::string &query : request.types)
-    for (const located_type &t : find_named(s, query)) chosen.push_back(t);
+    for (const located_type &t : find_named(s, request, query)) chosen.push_back(t);
 
   if (request.compare) return compare_report(s, request, std::move(chosen));
 

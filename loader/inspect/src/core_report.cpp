@@ -159,7 +159,7 @@ std::string core_text(const core_analysis &analysis, const std::vector<const cor
     programs += f->symbol.program;
     with_relocations += !relocations_of(analysis, f->symbol.name).empty();
   }
-  std::string out = file_base(analysis.object) + " against " + analysis.target + ": " +
+  std::string out = analysis.object + " against " + analysis.target + ": " +
                     plural(summary.relocations, "CO-RE relocation") + " in " +
                     plural(with_relocations, "function") + "\n";
   std::size_t access_width = 0;

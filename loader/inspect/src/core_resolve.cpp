@@ -1053,12 +1053,10 @@ std::string describe_access(const btf *local, const core_record &record) {
   if (is_type_kind(record.kind)) return spelled(local, record.type_id);
   if (is_enumval_kind(record.kind))
     return spelled(local, record.type_id) + "::" + (s.high[0].name ? s.high[0].name : "?");
-  std::string root = name_of(local, btf__type_by_id(local, record.type_id));
-  if (root.empty()) root = spelled(local, record.type_id);
-  spec named = s;
-  std::string text = spec_path(local, named, named.high.size());
-  // spec_path() starts with the root's name; anonymous roots get their kind.
-  return name_of(local, btf__type_by_id(local, record.type_id)).empty() ? root + text : text;
+  // spec_path() starts with the root's name: an anonymous root gets its kind.
+  const std::string path = spec_path(local, s, s.high.size());
+  return name_of(local, btf__type_by_id(local, record.type_id)).empty() ? spelled(local, record.type_id) + path
+                                                                          : path;
 }
 
 std::vector<accessed_field> accessed_fields(const btf *local, const core_record &record) {
