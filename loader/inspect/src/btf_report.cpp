@@ -66,7 +66,7 @@ source_types open_source(const btf_request &request) {
 std::vector<located_type> find_named(source_types &s, const btf_request &request, const std::string &query) {
   std::vector<located_type> found;
   for (std::uint32_t id : find_types(s.main.types.get(), query)) found.push_back({s.main.types.get(), id, {}});
-  if (found.empty() && !s.map && !s.object && s.main.origin == "/sys/kernel/btf/vmlinux") {
+  if (found.empty() && request.kernel) {
     if (!s.modules_read) {
       s.modules = read_running_module_btfs(s.main.types.get());
       s.modules_read = true;

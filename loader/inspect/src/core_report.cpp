@@ -205,6 +205,9 @@ std::string core_text(const core_analysis &analysis, const std::vector<const cor
     }
   }
   if (summary.relocations == 0) out += "\nno CO-RE relocations\n";
+  if (analysis.skipped)
+    out += "\n" + plural(analysis.skipped, "relocation") +
+           " of code libbpf does not load (\"?\" sections, eliminated weak functions) left out\n";
   out += errors;
   out += "\n" + plural(summary.relocations, "relocation") + ": " + std::to_string(summary.resolved) + " resolved";
   if (summary.fails_guarded) out += ", " + std::to_string(summary.fails_guarded) + " fail but are guarded";

@@ -24,6 +24,15 @@ constexpr std::uint8_t pseudo_func = 4;  // BPF_PSEUDO_FUNC
 struct elf_closer {
   void operator()(Elf *elf) const { elf_end(elf); }
 };
+struct file_closer {
+  explicit file_closer(int descriptor) : fd(descriptor) {}
+  file_closer(const file_closer &) = delete;
+  file_closer &operator=(const file_closer &) = delete;
+  ~file_closer() {
+    if (fd >= 0) ::close(fd);
+  }
+  int fd;
+};
 struct btf_ext_closer {
   void operator()(btf_ext *e) const { btf_ext__free(e); }
 };
@@ -95,15 +104,13 @@ object_file object_file::read(const std::string &path) {
 
   if (elf_version(EV_CURRENT) == EV_NONE)
     throw error(error::category::failed, std::string("libelf: ") + elf_errmsg(-1));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw error(error::category::bad_input, path + ": cannot open: " + std::strerror(errno));
-  std::unique_ptr<Elf, elf_closer> elf(elf_begin(fd, ELF_C_READ_MMAP, nullptr));
-  auto close_fd = [fd] { ::close(fd); };
+  const file_closer fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) throw error(error::category::bad_input, path + ": cannot open: " + std::strerror(errno));
+  // Everything kept is copied out of the ELF (btf__new and btf_ext__new copy too).
+  std::unique_ptr<Elf, elf_closer> elf(elf_begin(fd.fd, ELF_C_READ_MMAP, nullptr));
   std::size_t shstrndx = 0;
-  if (!elf || elf_kind(elf.get()) != ELF_K_ELF || elf_getshdrstrndx(elf.get(), &shstrndx) != 0) {
-    close_fd();
+  if (!elf || elf_kind(elf.get()) != ELF_K_ELF || elf_getshdrstrndx(elf.get(), &shstrndx) != 0)
     throw error(error::category::bad_input, path + ": not a readable ELF file: " + elf_errmsg(-1));
-  }
 
   std::span<const std::uint8_t> btf_bytes, ext_bytes;
   std::map<std::size_t, std::string> exec_sections;  // index -> name
@@ -123,17 +130,12 @@ object_file object_file::read(const std::string &path) {
       object.code_[name] = std::move(insns);
     }
   }
-  if (btf_bytes.empty()) {
-    close_fd();
+  if (btf_bytes.empty())
     throw error(error::category::bad_input, path + ": the object has no BTF",
                 "compile with -g (bpf_add_object() does)");
-  }
   object.btf_.reset(btf__new(btf_bytes.data(), static_cast<std::uint32_t>(btf_bytes.size())));
-  if (!object.btf_) {
-    int err = errno;
-    close_fd();
-    throw error(error::category::bad_input, path + ": cannot read its BTF: " + std::strerror(err));
-  }
+  if (!object.btf_)
+    throw error(error::category::bad_input, path + ": cannot read its BTF: " + std::strerror(errno));
 
   // Functions, and the relocations of calls to them.
   scn = nullptr;
@@ -182,7 +184,6 @@ object_file object_file::read(const std::string &path) {
       }
     }
   }
-  close_fd();
   std::sort(object.functions_.begin(), object.functions_.end(),
             [](const function_symbol &a, const function_symbol &b) {
               return std::tie(a.section, a.first_insn) < std::tie(b.section, b.first_insn);
