@@ -118,7 +118,6 @@ function(_bpfkit_coverage_define_targets)
   endif()
   add_custom_target(bpf_report
     COMMAND ${report_command}
-      --build-dir "${CMAKE_BINARY_DIR}"
       --results "${paths_RESULTS_DIR}"
       --matrix "${CMAKE_BINARY_DIR}/vm-results"
       --coverage "${CMAKE_BINARY_DIR}/bpf-coverage.info"
