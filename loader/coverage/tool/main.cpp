@@ -70,6 +70,22 @@ std::pair<std::string, std::vector<std::string>> output_and_inputs(const std::ve
   return {out, inputs};
 }
 
+// Lines, functions and branches hit over all tests, as `lcov --summary` counts them.
+void print_totals(const cov::tracefile &trace) {
+  cov::coverage_data all;
+  for (const auto &[test, data] : trace.tests) all.merge(data);
+  std::size_t totals[3][2] = {};  // lines, functions, branches: {hit, found}
+  for (const auto &[path, file] : all.files) {
+    for (const auto &[line, count] : file.lines) totals[0][0] += count > 0, ++totals[0][1];
+    for (const auto &[name, f] : file.functions) totals[1][0] += f.count > 0, ++totals[1][1];
+    for (const auto &[id, taken] : file.branches) totals[2][0] += taken && *taken > 0, ++totals[2][1];
+  }
+  const char *names[3] = {"lines", "functions", "branches"};
+  for (int k = 0; k < 3; ++k)
+    std::printf("  %-10s %5.1f%% (%zu of %zu)\n", names[k],
+                totals[k][1] ? 100.0 * totals[k][0] / totals[k][1] : 0.0, totals[k][0], totals[k][1]);
+}
+
 int merge(const std::vector<std::string> &args) {
   const auto [out, inputs] = output_and_inputs(args, "merge");
   cov::tracefile all;
@@ -91,6 +107,7 @@ int merge(const std::vector<std::string> &args) {
   cov::write_tracefile(out, all);
   std::cout << "bpfkit-coverage: merged " << files << " tracefile" << (files == 1 ? "" : "s") << " into " << out
             << '\n';
+  print_totals(all);
   return 0;
 }
 
@@ -111,15 +128,21 @@ std::string json_string(std::string_view text) {
   return out + '"';
 }
 
-// What each program of `object` costs and which lines are its own, for
-// bpf_report.
-std::string program_records(const std::string &object, const cov::instrumented_object &inst) {
-  std::string name = fs::path(object).filename();
+// The object's name as bpf_add_object() gave it: its file name without .bpf.o.
+std::string object_name(const std::string &path) {
+  std::string name = fs::path(path).filename();
   for (const char *suffix : {".bpf.o", ".o"})
     if (name.size() > std::strlen(suffix) && name.ends_with(suffix)) {
       name.resize(name.size() - std::strlen(suffix));
       break;
     }
+  return name;
+}
+
+// What each program of `object` costs and which lines are its own, for
+// bpf_report.
+std::string program_records(const std::string &object, const cov::instrumented_object &inst) {
+  const std::string name = object_name(object);
   std::string out;
   for (const cov::program_cost &c : inst.costs) {
     out += out.empty() ? "" : ",\n";
@@ -179,18 +202,30 @@ int initial(std::vector<std::string> args) {
   const auto [out, objects] = output_and_inputs(args, "initial");
   cov::tracefile all;
   std::string records;
+  bool printed_header = false;
   for (const std::string &object : objects) {
-    const cov::instrumented_object inst = cov::instrument(read_object(object), object);
+    cov::instrumented_object inst;
+    try {
+      inst = cov::instrument(read_object(object), object);
+    } catch (const cov::error &e) {
+      // One object that cannot be measured does not spoil the others' report.
+      std::fprintf(stderr, "bpfkit-coverage: warning: %s (its lines are left out)\n", e.what());
+      continue;
+    }
     all.tests[""].merge(inst.sources.zero());
     const std::string more = program_records(object, inst);
     records += (records.empty() || more.empty() ? "" : ",\n") + more;
+    if (!printed_header) {
+      std::printf("Instructions per program, plain -> with coverage counters:\n");
+      printed_header = true;
+    }
+    const std::string name = object_name(object);
     for (const cov::program_cost &c : inst.costs)
-      std::printf("%s/%s: %u -> %u insns instrumented (+%.1f%%)\n", fs::path(object).filename().c_str(),
-                  c.program.c_str(), c.plain_insns, c.instrumented_insns,
+      std::printf("  %-40s %6u -> %6u (+%.1f%%)\n", (name + "/" + c.program).c_str(), c.plain_insns,
+                  c.instrumented_insns,
                   c.plain_insns ? 100.0 * (c.instrumented_insns - c.plain_insns) / c.plain_insns : 0.0);
     for (const cov::plain_function &p : inst.left_plain)
-      std::printf("%s: %s: not measured: %s\n", fs::path(object).filename().c_str(), p.function.c_str(),
-                  p.reason.c_str());
+      std::printf("  %s: %s is not measured: %s\n", name.c_str(), p.function.c_str(), p.reason.c_str());
   }
   if (!programs_json.empty())
     write_atomically(programs_json, "{\"format\": \"bpfkit-coverage-programs\", \"version\": 1, \"programs\": [\n" +
