@@ -26,6 +26,7 @@ class source_map_builder {
  public:
   explicit source_map_builder(source_map &map) : map_(map) {}
   using line_ref = source_map::line_ref;
+  using formula = source_map::formula;
 
   line_ref line(const std::string &file, std::uint32_t line) {
     auto [it, added] = file_index_.try_emplace(file, static_cast<std::uint32_t>(map_.files_.size()));
@@ -37,11 +38,11 @@ class source_map_builder {
     owner_ = static_cast<std::uint32_t>(map_.owners_.size());
     map_.owners_.push_back(function);
   }
-  void block(std::uint32_t counter, std::vector<line_ref> lines) {
-    map_.blocks_.push_back({owner_, counter, std::move(lines)});
+  void block(source_map_builder::formula count, std::vector<line_ref> lines) {
+    map_.blocks_.push_back({owner_, std::move(count), std::move(lines)});
   }
-  void branch(line_ref where, std::uint32_t jump_block, std::uint32_t taken) {
-    map_.branches_.push_back({owner_, where, jump_block, taken});
+  void branch(line_ref where, source_map_builder::formula ran, std::uint32_t taken) {
+    map_.branches_.push_back({owner_, where, std::move(ran), taken});
   }
   void function(std::string name, line_ref where, std::uint32_t entry) {
     map_.functions_.push_back({owner_, std::move(name), where, entry});
@@ -67,12 +68,51 @@ std::uint32_t round_up(std::uint32_t value, std::uint32_t to) { return (value + 
 // One counter increment: two scratch registers, each either dead at that
 // point or saved to a stack slot below what the function uses.
 struct probe {
+  bool present = true;  // false for a block whose count follows from others
   std::uint32_t counter = 0;
   unsigned scratch[2] = {0, 0};
   bool spilled[2] = {false, false};
-  std::uint32_t size() const { return 4 + 2 * (spilled[0] + spilled[1]); }
-  bool spills() const { return spilled[0] || spilled[1]; }
+  std::uint32_t size() const { return present ? 4 + 2 * (spilled[0] + spilled[1]) : 0; }
+  bool spills() const { return present && (spilled[0] || spilled[1]); }
 };
+
+// How a block's count follows when it has one way in, so that it needs no
+// counter: the fall-through of a branch (the branch block's count minus the
+// branch's), a branch's target (the branch's count), or a goto's target
+// (the goto block's count).
+struct derivation {
+  enum kind_t { counted, fall_through, taken, goto_target } kind = counted;
+  std::uint32_t from_block = 0;
+  std::uint32_t jump = 0;  // index into conditional_jumps
+};
+
+std::vector<derivation> derive_blocks(std::span<const bpf_insn> code, const function_code &fn) {
+  struct edge {
+    std::uint32_t from;
+    derivation how;
+  };
+  std::vector<std::vector<edge>> into(fn.blocks.size());
+  const auto &jumps = fn.conditional_jumps;
+  for (std::uint32_t b = 0; b < fn.blocks.size(); ++b) {
+    std::uint32_t last = fn.blocks[b].start;  // the block's last instruction (not an ld_imm64's second half)
+    for (std::uint32_t i = fn.blocks[b].start; i < fn.blocks[b].end; i += is_ld_imm64(code[i]) ? 2 : 1) last = i;
+    const bpf_insn &i = code[last];
+    const std::uint32_t end = fn.blocks[b].end;
+    if (is_conditional_jump(i)) {
+      const auto j = static_cast<std::uint32_t>(std::lower_bound(jumps.begin(), jumps.end(), last) - jumps.begin());
+      if (end < code.size()) into[fn.block_of[end]].push_back({b, {derivation::fall_through, b, j}});
+      into[fn.block_of[jump_target(i, last)]].push_back({b, {derivation::taken, b, j}});
+    } else if (is_goto(i)) {
+      into[fn.block_of[jump_target(i, last)]].push_back({b, {derivation::goto_target, b, 0}});
+    } else if (!is_exit(i) && end < code.size()) {
+      into[fn.block_of[end]].push_back({b, {derivation::counted, b, 0}});  // after a tail call: its own counter
+    }
+  }
+  std::vector<derivation> how(fn.blocks.size());
+  for (std::uint32_t b = 1; b < fn.blocks.size(); ++b)  // the entry is entered by calls too
+    if (into[b].size() == 1) how[b] = into[b].front().how;
+  return how;
+}
 
 probe choose_scratch(reg_set live) {
   probe p;
@@ -100,6 +140,7 @@ struct function_plan {
   std::optional<function_code> code;
   std::string plain_reason;  // empty when instrumented
   std::vector<probe> block_probes, edge_probes;
+  std::vector<derivation> derived;  // per block
   std::uint32_t spill_base = 0;  // slots start this many bytes below r10
   std::set<std::size_t> callees;  // function indexes (calls and callback addresses)
 
@@ -294,7 +335,11 @@ void rewriter::plan_probes() {
       continue;
     }
     f.code = std::move(analysis.code);
-    for (const basic_block &b : f.code->blocks) f.block_probes.push_back(choose_scratch(b.live_in));
+    f.derived = derive_blocks(code, *f.code);
+    for (std::size_t b = 0; b < f.code->blocks.size(); ++b) {
+      f.block_probes.push_back(choose_scratch(f.code->blocks[b].live_in));
+      f.block_probes.back().present = f.derived[b].kind == derivation::counted;
+    }
     for (std::uint32_t j : f.code->conditional_jumps) {
       const std::int64_t target = jump_target(code[j], j);
       f.edge_probes.push_back(choose_scratch(f.code->blocks[f.code->block_of[target]].live_in));
@@ -522,7 +567,8 @@ void rewriter::emit_code() {
     for (std::size_t k : sec.functions) {
       const function_plan &f = functions_[k];
       if (!f.instrumented()) continue;
-      for (std::size_t b = 0; b < f.code->blocks.size(); ++b) emit_probe(f.block_at[b], f.block_probes[b], f);
+      for (std::size_t b = 0; b < f.code->blocks.size(); ++b)
+        if (f.block_probes[b].present) emit_probe(f.block_at[b], f.block_probes[b], f);
     }
 
     elf_section &s = elf_.sections[index];
@@ -641,6 +687,33 @@ void rewriter::build_source_map(source_map &map) {
       line_of[i] = current && current->insn >= block_start && current->line > 0 ? current : nullptr;
     }
 
+    // Each block's count as counters add up to it (derived blocks follow
+    // their one way in, back to a block with a counter).
+    std::vector<source_map_builder::formula> count(code.blocks.size());
+    std::vector<bool> done(code.blocks.size());
+    std::function<const source_map_builder::formula &(std::uint32_t)> count_of =
+        [&](std::uint32_t b) -> const source_map_builder::formula & {
+      if (done[b]) return count[b];
+      const derivation &d = f.derived[b];
+      switch (d.kind) {
+        case derivation::counted:
+          count[b] = {{f.block_probes[b].counter, false}};
+          break;
+        case derivation::fall_through:
+          count[b] = count_of(d.from_block);
+          count[b].push_back({f.edge_probes[d.jump].counter, true});
+          break;
+        case derivation::taken:
+          count[b] = {{f.edge_probes[d.jump].counter, false}};
+          break;
+        case derivation::goto_target:
+          count[b] = count_of(d.from_block);
+          break;
+      }
+      done[b] = true;
+      return count[b];
+    };
+
     const line_record *first_line = nullptr;
     for (std::size_t b = 0; b < code.blocks.size(); ++b) {
       std::vector<source_map_builder::line_ref> lines;
@@ -652,13 +725,12 @@ void rewriter::build_source_map(source_map &map) {
                          [&](const auto &l) { return l.file == ref.file && l.line == ref.line; }))
           lines.push_back(ref);
       }
-      out.block(f.block_probes[b].counter, std::move(lines));
+      out.block(count_of(static_cast<std::uint32_t>(b)), std::move(lines));
     }
     for (std::size_t j = 0; j < code.conditional_jumps.size(); ++j) {
       const std::uint32_t i = code.conditional_jumps[j];
       if (!line_of[i]) continue;
-      out.branch(out.line(line_of[i]->file, line_of[i]->line), f.block_probes[code.block_of[i]].counter,
-                 f.edge_probes[j].counter);
+      out.branch(out.line(line_of[i]->file, line_of[i]->line), count_of(code.block_of[i]), f.edge_probes[j].counter);
     }
     if (first_line) {
       // The function starts at its smallest line in the file of its first one.
@@ -710,7 +782,8 @@ instrumented_object rewriter::run() {
   // Counters only for what stays instrumented, in code order.
   for (function_plan &f : functions_) {
     if (!f.instrumented()) continue;
-    for (probe &p : f.block_probes) p.counter = counters_++;
+    for (probe &p : f.block_probes)
+      if (p.present) p.counter = counters_++;
     for (probe &p : f.edge_probes) p.counter = counters_++;
   }
   emit_code();

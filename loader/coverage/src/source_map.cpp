@@ -7,6 +7,15 @@
 
 namespace bpfkit::coverage {
 
+std::uint64_t source_map::evaluate(const formula &f, std::span<const std::uint64_t> counters) {
+  std::int64_t sum = 0;
+  for (const term &t : f)
+    sum += t.subtract ? -static_cast<std::int64_t>(counters[t.counter]) : static_cast<std::int64_t>(counters[t.counter]);
+  // Counters are read while nothing runs; should a run race the read, never
+  // report a negative count.
+  return sum > 0 ? static_cast<std::uint64_t>(sum) : 0;
+}
+
 coverage_data source_map::apply(std::span<const std::uint64_t> counts, std::span<const std::string> functions) const {
   if (counts.size() != counters_)
     throw error("coverage counters: " + std::to_string(counts.size()) + " values given, but the object was "
@@ -22,19 +31,17 @@ coverage_data source_map::apply(std::span<const std::uint64_t> counts, std::span
     for (const line_ref &l : b.lines) {
       if (!wanted[b.owner]) break;
       std::uint64_t &count = out.files[files_[l.file]].lines[l.line];
-      count = std::max(count, counts[b.counter]);
+      count = std::max(count, evaluate(b.count, counts));
     }
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> jumps_on_line;
   for (const branch &br : branches_) {
     if (!wanted[br.owner]) continue;
     file_coverage &file = out.files[files_[br.where.file]];
     const std::uint32_t jump = jumps_on_line[{br.where.file, br.where.line}]++;
-    const std::uint64_t ran = counts[br.jump_block_counter], taken = counts[br.taken_counter];
+    const std::uint64_t ran = evaluate(br.ran, counts), taken = counts[br.taken_counter];
     std::optional<std::uint64_t> jumped, fell_through;
     if (ran > 0 || taken > 0) {
       jumped = taken;
-      // Counters are read while nothing runs; should a run race the read,
-      // never report a negative count.
       fell_through = ran > taken ? ran - taken : 0;
     }
     file.branches[{br.where.line, jump, 0}] = jumped;

@@ -8,7 +8,7 @@
 #include <bpf/bpf_helpers.h>
 
 #ifndef HEAVY_ITERATIONS
-#define HEAVY_ITERATIONS 70000
+#define HEAVY_ITERATIONS 85000
 #endif
 
 __u64 heavy_result = 0, light_runs = 0, full_stack_result = 0;

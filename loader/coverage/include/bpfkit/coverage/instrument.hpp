@@ -64,16 +64,25 @@ class source_map {
     std::uint32_t file = 0;  // index into files_
     std::uint32_t line = 0;
   };
+  // A count as counters add up to it: a block with one way in has no counter
+  // of its own (e.g. the code after a branch not taken: its block's count
+  // minus the branch's).
+  struct term {
+    std::uint32_t counter = 0;
+    bool subtract = false;
+  };
+  using formula = std::vector<term>;
+  static std::uint64_t evaluate(const formula &f, std::span<const std::uint64_t> counters);
   struct block {
     std::uint32_t owner = 0;  // index into owners_: the function whose code it is
-    std::uint32_t counter = 0;
+    formula count;
     std::vector<line_ref> lines;  // the lines its instructions belong to, each once
   };
   struct branch {
     std::uint32_t owner = 0;
     line_ref where;
-    std::uint32_t jump_block_counter = 0;  // how often the jump ran
-    std::uint32_t taken_counter = 0;       // how often it jumped
+    formula ran;                     // how often the jump ran
+    std::uint32_t taken_counter = 0;  // how often it jumped
   };
   struct function {
     std::uint32_t owner = 0;
