@@ -12,6 +12,7 @@ packages=(
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
   qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
+  lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
 )
 
 missing=()
