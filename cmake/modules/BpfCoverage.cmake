@@ -8,7 +8,8 @@
 #       run plain, and the test says why coverage was not taken for them.
 #
 #   target bpf_coverage
-#       Merges the tests' tracefiles, with a zero count for every line of
+#       Merges the tests' tracefiles (the host's, and the kernel matrix's
+#       under <build>/vm-results/<series>/bpfkit-coverage/), with a zero count for every line of
 #       every object made by bpf_add_object() (so programs no test ran show
 #       0%), into <build>/bpf-coverage.info, and writes genhtml's HTML report
 #       to <build>/bpf-coverage/ (Debian's lcov; without it, only the .info).
@@ -28,8 +29,11 @@
 #   _bpfkit_coverage_add_object(<name> <bpf_target>)   bpf_add_object
 #   _bpfkit_report_add_baseline(<file>)                bpf_verifier_baseline
 #   _bpfkit_test_report_environment(<out_var>)         bpf_add_test: the
-#       ENVIRONMENT entries a BPF test needs (where to write its result and,
-#       with coverage, its tracefile)
+#       ENVIRONMENT entries a BPF test needs: where to write its result file
+#       (BPFKIT_RESULTS_DEFAULT_DIR) and, with coverage, its tracefile
+#       (BPFKIT_COVERAGE_DEFAULT_DIR). The runner writes to BPFKIT_RESULTS_DIR
+#       and BPFKIT_COVERAGE_DIR instead when those are set, as
+#       ci/kernel-matrix.sh does inside its VMs (whose own files vanish).
 # Targets and files are per build tree (CMAKE_BINARY_DIR), so that every
 # directory of a consumer, and bpfkit itself as a subproject, share them.
 include_guard(GLOBAL)
@@ -58,9 +62,9 @@ endfunction()
 
 function(_bpfkit_test_report_environment out_var)
   _bpfkit_coverage_paths(paths)
-  set(environment "BPFKIT_RESULTS_DIR=${paths_RESULTS_DIR}")
+  set(environment "BPFKIT_RESULTS_DEFAULT_DIR=${paths_RESULTS_DIR}")
   if(BPFKIT_COVERAGE)
-    list(APPEND environment "BPFKIT_COVERAGE_DIR=${paths_DATA_DIR}")
+    list(APPEND environment "BPFKIT_COVERAGE_DEFAULT_DIR=${paths_DATA_DIR}")
   endif()
   set(${out_var} "${environment}" PARENT_SCOPE)
 endfunction()
@@ -97,6 +101,7 @@ function(_bpfkit_coverage_define_targets)
       "-DTOOL=$<TARGET_FILE:bpfkit::bpfkit-coverage>"
       "-DOBJECT_LIST=${object_list}"
       "-DDATA_DIR=${paths_DATA_DIR}"
+      "-DMATRIX_DIR=${CMAKE_BINARY_DIR}/vm-results"
       "-DWORK_DIR=${paths_WORK_DIR}"
       "-DOUTPUT_INFO=${CMAKE_BINARY_DIR}/bpf-coverage.info"
       "-DOUTPUT_HTML=${CMAKE_BINARY_DIR}/bpf-coverage"

@@ -1,6 +1,7 @@
 # BpfCoverageScript: what the bpf_coverage target runs (cmake -P), defined in
 # BpfCoverage.cmake. Inputs (-D): ENABLED, TOOL (bpfkit-coverage), OBJECT_LIST
 # (a file naming every BPF object), DATA_DIR (the tests' tracefiles),
+# MATRIX_DIR (ci/kernel-matrix.sh's results: <series>/bpfkit-coverage/),
 # WORK_DIR, OUTPUT_INFO, OUTPUT_HTML.
 #
 # Writes OUTPUT_INFO atomically (bpfkit-coverage), then genhtml's report into
@@ -36,13 +37,20 @@ if(existing)
   list(APPEND inputs "${initial}")
 endif()
 
-file(GLOB tracefiles "${DATA_DIR}/*.info")
-if(NOT tracefiles)
+# The host's tests, and those the kernel matrix ran on other kernels.
+file(GLOB matrix_dirs LIST_DIRECTORIES true "${MATRIX_DIR}/*/bpfkit-coverage")
+set(any_data FALSE)
+foreach(dir IN ITEMS "${DATA_DIR}" LISTS matrix_dirs)
+  file(GLOB tracefiles "${dir}/*.info")
+  if(tracefiles)
+    list(APPEND inputs "${dir}")
+    set(any_data TRUE)
+  endif()
+endforeach()
+if(NOT any_data)
   message(WARNING
     "bpf_coverage: no test has written coverage data to ${DATA_DIR} yet: run ctest first. "
     "The report shows every line as not run.")
-else()
-  list(APPEND inputs "${DATA_DIR}")
 endif()
 if(NOT inputs)
   message(FATAL_ERROR "bpf_coverage: no BPF objects and no coverage data: nothing to report.")
