@@ -107,6 +107,8 @@ write_guest_script() {
     echo '#!/bin/bash'
     echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
     echo 'export HOME=/root LANG=C.UTF-8 TERM=dumb BPFKIT_IN_VM=1'
+    # Result files and tracefiles outlive the guest in its results directory.
+    echo 'export BPFKIT_RESULTS_DIR=/run/bpfkit-vm/bpfkit-results BPFKIT_COVERAGE_DIR=/run/bpfkit-vm/bpfkit-coverage'
     echo 'cd /'
     echo 'start=$(date +%s)'
     printf '%q ' "${args[@]}"
