@@ -9,11 +9,11 @@
 
 #include <algorithm>
 #include <functional>
-#include <utility>
 #include <limits>
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "btf_ext.hpp"
 #include "code_analysis.hpp"
@@ -38,10 +38,10 @@ class source_map_builder {
     owner_ = static_cast<std::uint32_t>(map_.owners_.size());
     map_.owners_.push_back(function);
   }
-  void block(source_map_builder::formula count, std::vector<line_ref> lines) {
+  void block(formula count, std::vector<line_ref> lines) {
     map_.blocks_.push_back({owner_, std::move(count), std::move(lines)});
   }
-  void branch(line_ref where, source_map_builder::formula ran, std::uint32_t taken) {
+  void branch(line_ref where, formula ran, std::uint32_t taken) {
     map_.branches_.push_back({owner_, where, std::move(ran), taken});
   }
   void function(std::string name, line_ref where, std::uint32_t entry) {
@@ -105,7 +105,9 @@ std::vector<derivation> derive_blocks(std::span<const bpf_insn> code, const func
     } else if (is_goto(i)) {
       into[fn.block_of[jump_target(i, last)]].push_back({b, {derivation::goto_target, b, 0}});
     } else if (!is_exit(i) && end < code.size()) {
-      into[fn.block_of[end]].push_back({b, {derivation::counted, b, 0}});  // after a tail call: its own counter
+      // Falling into a jump target (which has another way in), or past a
+      // tail call (which leaves the block when it succeeds): counted.
+      into[fn.block_of[end]].push_back({b, {derivation::counted, b, 0}});
     }
   }
   std::vector<derivation> how(fn.blocks.size());
@@ -134,7 +136,6 @@ probe choose_scratch(reg_set live) {
 struct function_plan {
   std::string name;
   std::size_t section = 0;  // ELF section index
-  std::size_t symbol = 0;   // symbol table index
   std::uint32_t first = 0, count = 0;  // original, section instruction indexes
   bool entry_point = false;
   std::optional<function_code> code;
@@ -263,7 +264,6 @@ void rewriter::find_functions() {
     function_plan f;
     f.name = string_at(elf_.sections[strtab_], sym.st_name);
     f.section = sym.st_shndx;
-    f.symbol = k;
     f.first = static_cast<std::uint32_t>(sym.st_value / sizeof(bpf_insn));
     f.count = static_cast<std::uint32_t>(sym.st_size / sizeof(bpf_insn));
     f.entry_point = elf_.sections[sym.st_shndx].name != text;
@@ -444,22 +444,17 @@ bool rewriter::lay_out() {
     sec.new_size = pos;
   }
 
-  // Jumps keep 16-bit offsets: a function grown past their reach stays plain.
+  // Jumps keep 16-bit offsets, and a trampoline jumps back across its whole
+  // function: a function with jumps grown past their reach stays plain.
   bool fits = true;
   for (function_plan &f : functions_) {
-    if (!f.instrumented()) continue;
+    if (!f.instrumented() || f.new_count <= static_cast<std::uint32_t>(std::numeric_limits<std::int16_t>::max()))
+      continue;
     const section_plan &sec = sections_.at(f.section);
-    for (std::uint32_t i = 0; i < f.count && f.instrumented(); ++i) {
-      const bpf_insn &insn = sec.code[f.first + i];
-      if (!is_goto(insn) && !is_conditional_jump(insn)) continue;
-      const std::int64_t target = jump_target(insn, i);
-      const std::int64_t span = std::max<std::int64_t>(
-          std::abs(static_cast<std::int64_t>(f.entry_index[target]) - f.new_index[i]),
-          f.new_count);  // trampolines jump back across the whole function
-      if (span > std::numeric_limits<std::int16_t>::max()) {
-        leave_plain(f, "would be too long for its jumps' 16-bit offsets once instrumented");
-        fits = false;
-      }
+    const auto first = sec.code.begin() + f.first;
+    if (std::any_of(first, first + f.count, [](const bpf_insn &i) { return is_goto(i) || is_conditional_jump(i); })) {
+      leave_plain(f, "would be too long for its jumps' 16-bit offsets once instrumented");
+      fits = false;
     }
   }
   return fits;
