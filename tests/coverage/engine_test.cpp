@@ -367,6 +367,14 @@ TEST(errors, name_the_object_and_the_fix) {
             "input.o: has no BTF line info (.BTF and .BTF.ext): coverage maps counters to source lines through "
             "it. Compile with -g (bpf_add_object does).");
 
+  auto broken = detail::elf_object::parse(read_bytes(paths_object()), "input.o");
+  auto &rel = broken.sections[broken.find(".relxdp")];
+  auto relocations = detail::read_table<Elf64_Rel>(rel);
+  relocations.at(0).r_info = ELF64_R_INFO(100000, 1);
+  detail::write_table(rel, relocations);
+  EXPECT_EQ(instrument_error(broken.serialize()),
+            "input.o: relocation #0 of .relxdp names an instruction or symbol that does not exist");
+
   const auto once = instrument_file(paths_object());
   EXPECT_EQ(instrument_error(once.elf), "input.o: is already instrumented (it has a .data.bpfkit_cov section)");
 }

@@ -124,7 +124,8 @@ INSTANTIATE_TEST_SUITE_P(clang, paths, ::testing::ValuesIn(objects("paths")),
 class shapes : public kernel_param_test<test_object> {};
 
 struct shape_results {
-  std::uint32_t tc_ipv4 = 0, tc_arp = 0, socket_ipv4 = 0, socket_arp = 0, xdp = 0;
+  std::uint32_t tc_ipv4 = 0, tc_arp = 0, socket_ipv4 = 0, socket_arp = 0, xdp = 0, tail_taken = 0, tail_failed = 0;
+  std::uint64_t tail_hits = 0, tail_missed = 0;
   std::uint64_t loop_total = 0, calls = 0, events = 0, iterations = 0;
 };
 
@@ -142,6 +143,10 @@ shape_results drive_shapes(bpf_object *o) {
   args[0] = 0b101010;  // args[0]: bits 1, 3 and 5
   test_run(o, "sum_args", {}, 1, args);
   r.loop_total = global_u64(o, "loop_total");
+  r.tail_taken = test_run(o, "dispatch", frame(64), 3).retval;  // slot 0: tail_target
+  r.tail_failed = test_run(o, "dispatch", frame(150)).retval;   // slot 1: empty
+  r.tail_hits = global_u64(o, "tail_hits");
+  r.tail_missed = global_u64(o, "tail_missed");
 
   // The tracepoint, hit by this process five times (others' hits are filtered out).
   bpf_link *link = bpf_program__attach(bpf_object__find_program_by_name(o, "trace_getpgid"));
@@ -198,6 +203,10 @@ TEST_P(shapes, run_as_before_and_are_counted) {
     EXPECT_EQ(r->calls, 5u);
     EXPECT_EQ(r->events, 5u);
     EXPECT_EQ(r->iterations, 5u * 45) << "bpf_loop's callback ran ten times per event";
+    EXPECT_EQ(r->tail_taken, 1u) << "XDP_DROP from the tail call's target";
+    EXPECT_EQ(r->tail_failed, xdp_pass);
+    EXPECT_EQ(r->tail_hits, 3u);
+    EXPECT_EQ(r->tail_missed, 1u);
   }
 
   const cov::coverage_data data =
@@ -221,6 +230,9 @@ TEST_P(shapes, run_as_before_and_are_counted) {
   EXPECT_EQ(file.functions.at("count_call").count, 5u);
   EXPECT_EQ(file.functions.at("add_index").count, 50u);
   EXPECT_GE(file.functions.at("trace_getpgid").count, 5u) << "every process's getpgid enters the program";
+  EXPECT_EQ(count("tail_target"), 3u) << "the tail call's target counts each tail call";
+  EXPECT_EQ(count("tail_missed"), 1u) << "after a tail call: only the calls that failed";
+  EXPECT_EQ(file.functions.at("dispatch").count, 4u);
 
   // What the counters cost the verifier, for the record.
   for (const cov::program_cost &c : inst.costs) {

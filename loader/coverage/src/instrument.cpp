@@ -252,8 +252,14 @@ void rewriter::find_functions() {
     section_plan &plan = sections_.at(s.header.sh_info);
     plan.rel_section = i;
     plan.relocations = read_table<Elf64_Rel>(s);
-    for (std::size_t r = 0; r < plan.relocations.size(); ++r)
-      plan.relocation_at[static_cast<std::uint32_t>(plan.relocations[r].r_offset / sizeof(bpf_insn))] = r;
+    for (std::size_t r = 0; r < plan.relocations.size(); ++r) {
+      const Elf64_Rel &rel = plan.relocations[r];
+      if (rel.r_offset % sizeof(bpf_insn) || rel.r_offset / sizeof(bpf_insn) >= plan.code.size() ||
+          ELF64_R_SYM(rel.r_info) >= symbols_.size())
+        fail("relocation #" + std::to_string(r) + " of " + s.name + " names an instruction or symbol that does "
+             "not exist");
+      plan.relocation_at[static_cast<std::uint32_t>(rel.r_offset / sizeof(bpf_insn))] = r;
+    }
   }
 
   const std::string text = ".text";

@@ -1,6 +1,7 @@
 // Programs shaped like libbpf-bootstrap's and bcc libbpf-tools' (a pid
 // filter in .rodata, CO-RE reads of kernel structs, a ring buffer, hash and
-// per-CPU maps, bounded loops, bpf_loop callbacks, a global function), and
+// per-CPU maps, bounded loops, bpf_loop callbacks, a global function, tail
+// calls through a prog array), and
 // the program types BPF_PROG_TEST_RUN serves (XDP, tc, socket filter,
 // raw tracepoint). The coverage tests instrument them, load them and run
 // them in the kernel: the counts must match what the programs counted.
@@ -142,6 +143,35 @@ int count_packets(struct xdp_md *ctx) {
   for (__u32 i = 0; i < n && i < 32; i++)
     c.sum += i;
   __sync_fetch_and_add(&loop_total, c.sum);
+  return XDP_PASS;
+}
+
+// Tail calls (Cilium's and many dispatchers' shape): the prog array is
+// filled by libbpf from its initialiser; slot 1 stays empty, so a tail call
+// to it fails and the caller goes on.
+__u64 tail_hits = 0, tail_missed = 0;
+int tail_target(struct xdp_md *ctx);
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+  __uint(max_entries, 2);
+  __type(key, __u32);
+  __array(values, int(void *));
+} jump_table SEC(".maps") = {
+    .values = {[0] = (void *)&tail_target},
+};
+
+SEC("xdp")
+int tail_target(struct xdp_md *ctx) {
+  __sync_fetch_and_add(&tail_hits, 1);  // COVER(tail_target)
+  return XDP_DROP;
+}
+
+SEC("xdp")
+int dispatch(struct xdp_md *ctx) {
+  __u32 slot = ctx->data_end - ctx->data > 100 ? 1 : 0;
+  bpf_tail_call(ctx, &jump_table, slot);
+  __sync_fetch_and_add(&tail_missed, 1);  // COVER(tail_missed)
   return XDP_PASS;
 }
 
