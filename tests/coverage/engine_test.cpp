@@ -307,6 +307,18 @@ TEST(leave_plain, a_function_with_no_stack_left_for_scratch_registers) {
   EXPECT_NE(inst.left_plain[0].reason.find("512"), std::string::npos);
 }
 
+TEST(leave_plain, not_when_the_stack_has_room_to_save_registers) {
+  const auto bytes = read_bytes(LIMITS_OBJECT);
+  const auto inst = instrument_file(LIMITS_OBJECT);
+  const function_view &before = view(bytes).functions.at("crowded"), &after = view(inst.elf).functions.at("crowded");
+  auto saves = [](const function_view &f) {
+    return std::count_if(f.code.begin(), f.code.end(), [](const detail::bpf_insn &i) { return is_spill(i); });
+  };
+  EXPECT_EQ(saves(before), 0) << "crowded uses no stack of its own";
+  EXPECT_GE(saves(after), 2) << "where every register is in use, the counter saves two";
+  for (const auto &p : inst.left_plain) EXPECT_NE(p.function, "crowded");
+}
+
 TEST(source_map, zero_lists_every_measured_line_function_and_branch) {
   const auto inst = instrument_file(paths_object());
   const auto markers = coverage_test::markers(PATHS_SOURCE);

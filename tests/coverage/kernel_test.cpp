@@ -315,14 +315,19 @@ TEST_F(limits, a_program_the_verifier_rejects_instrumented_runs_plain_and_says_w
   EXPECT_EQ(test_run(counted.object.get(), "heavy_loop", frame(64)).retval, xdp_pass);
   EXPECT_EQ(test_run(counted.object.get(), "full_stack", frame(64)).retval, xdp_pass);
   EXPECT_EQ(test_run(counted.object.get(), "light", frame(64), 3).retval, xdp_pass);
+  EXPECT_EQ(test_run(counted.object.get(), "crowded", frame(64), 2).retval, xdp_pass);
+  EXPECT_EQ(global_u64(counted.object.get(), "crowded_result"), 45u) << "the saved registers were restored";
   EXPECT_EQ(verified_insns(counted.object.get(), "heavy_loop"), heavy_plain) << "left plain: the same program";
   EXPECT_EQ(global_u64(counted.object.get(), "full_stack_result"), 45u);
 
   const cov::coverage_data data = second.sources.apply(read_counters(counted.object.get(), second.sources.counters()));
   ASSERT_EQ(data.files.size(), 1u);
   const cov::file_coverage &file = data.files.begin()->second;
-  EXPECT_EQ(file.functions.size(), 1u) << "only light is measured";
+  EXPECT_EQ(file.functions.size(), 2u) << "light and crowded are measured";
   EXPECT_EQ(file.functions.at("light").count, 3u);
+  EXPECT_EQ(file.functions.at("crowded").count, 2u);
+  const unsigned crowded_line = markers(fs::path(PATHS_SOURCE).replace_filename("limits.bpf.c")).at("crowded");
+  EXPECT_EQ(file.lines.at(crowded_line), 2u) << "counted past the block whose counter saves registers";
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // Programs at the verifier's limits, for the coverage tests: one whose
 // instrumented copy processes more instructions than the verifier allows
 // (coverage cannot be taken, the test must say why and run the plain
-// program), and one with no room left on its stack for the counters'
-// scratch registers where every register is in use (that function stays
-// plain, the others are counted).
+// program), one with no room left on its stack for the counters' scratch
+// registers where every register is in use (that function stays plain, the
+// others are counted), and one where every register is in use but the
+// stack has room (its counters save and restore two registers).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -11,7 +12,7 @@
 #define HEAVY_ITERATIONS 85000
 #endif
 
-__u64 heavy_result = 0, light_runs = 0, full_stack_result = 0;
+__u64 heavy_result = 0, light_runs = 0, full_stack_result = 0, crowded_result = 0;
 
 // The verifier walks this loop once per iteration (the counter is known at
 // each step, so nothing is pruned): the plain program stays under the
@@ -64,6 +65,24 @@ int full_stack(struct xdp_md *ctx) {
       :
       : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "memory");
   full_stack_result = total;
+  return XDP_PASS;
+}
+
+// Every register live at a block start (the asm's "if ... goto +0" starts
+// one), with the stack free: the counters there save two registers below
+// the function's stack and restore them.
+SEC("xdp")
+int crowded(struct xdp_md *ctx) {
+  __u64 total;
+  asm volatile(
+      "%[total] = 0; r1 = 1; r2 = 2; r3 = 3; r4 = 4; r5 = 5; r6 = 6; r7 = 7; r8 = 8; r9 = 9;"
+      "if r1 == 0 goto +0;"
+      "%[total] += r1; %[total] += r2; %[total] += r3; %[total] += r4; %[total] += r5;"
+      "%[total] += r6; %[total] += r7; %[total] += r8; %[total] += r9;"
+      : [total] "=r"(total)
+      :
+      : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "memory");
+  crowded_result = total;  // COVER(crowded)
   return XDP_PASS;
 }
 
