@@ -13,6 +13,10 @@ packages=(
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
   qemu-system-x86 busybox-static                 # the kernel matrix: other kernels under QEMU
   clang-19                                       # the kernel matrix: objects of a second clang
+  help2man dpkg-dev                              # man pages from --help; cpack -G DEB (dpkg-shlibdeps)
+  debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
+  clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
+  ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
 )
 
 missing=()
