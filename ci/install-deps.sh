@@ -17,6 +17,7 @@ packages=(
   debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
   clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
   ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
+  libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
 )
 
 missing=()
