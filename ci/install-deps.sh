@@ -20,6 +20,7 @@ packages=(
   clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
   ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
   lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
+  libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
 )
 
 missing=()
