@@ -319,7 +319,7 @@ std::optional<std::uint32_t> parse_id_reference(std::string_view text) {
 
 std::string attach_point::describe() const {
   if (target.empty()) return hook;
-  return hook + (hook == "xdp" || hook.starts_with("tc ") ? " on " : " ") + target;
+  return hook + (hook.starts_with("xdp") || hook.starts_with("tc ") ? " on " : " ") + target;
 }
 
 program_info describe_program(int fd) {
