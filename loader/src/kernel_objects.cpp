@@ -26,7 +26,7 @@ namespace {
 bool denied(int err) { return err == EPERM || err == EACCES; }
 
 [[noreturn]] void throw_errno(int err, const std::string& what) {
-  if (denied(err)) throw error(EPERM, what + " needs privileges this process lacks (CAP_SYS_ADMIN)");
+  if (denied(err)) throw error(EPERM, what + " needs privileges this process lacks (CAP_SYS_ADMIN)", {});
   throw error(err, what);
 }
 
@@ -287,7 +287,7 @@ object_fd open_by_id(object_kind kind, std::uint32_t id) {
   if (fd < 0) {
     int err = errno;
     std::string what = std::string(kind_name(kind)) + " id " + std::to_string(id);
-    if (err == ENOENT) throw error(ENOENT, "no " + what + " is loaded");
+    if (err == ENOENT) throw error(ENOENT, "no " + what + " is loaded", {});
     throw_errno(err, "opening " + what);
   }
   return object_fd(fd);
@@ -311,9 +311,9 @@ std::optional<std::uint32_t> parse_id_reference(std::string_view text) {
   std::uint32_t id = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || id == 0)
-    throw error(EINVAL, "'" + std::string(text) +
-                            "' is not an object id: write id:N with the decimal id that "
-                            "'bpfkit list' shows");
+    throw error(EINVAL,
+                "'" + std::string(text) + "' is not an object id: write id:N with the decimal id that 'bpfkit list' shows",
+                {});
   return id;
 }
 
@@ -500,11 +500,11 @@ std::vector<pinned_object> pinned_objects(const std::string& path) {
   struct statfs fs {};
   if (::statfs(path.c_str(), &fs) != 0) {
     int err = errno;
-    if (err == ENOENT) throw error(ENOENT, path + ": no such file or directory");
+    if (err == ENOENT) throw error(ENOENT, path + ": no such file or directory", {});
     throw_errno(err, "reading " + path);
   }
   if (static_cast<unsigned long>(fs.f_type) != BPF_FS_MAGIC)
-    throw error(EINVAL, path + " is not on a BPF filesystem (bpffs)");
+    throw error(EINVAL, path + " is not on a BPF filesystem (bpffs)", {});
   std::vector<pinned_object> out;
   std::vector<std::string> pending = {path};
   while (!pending.empty()) {
@@ -551,8 +551,10 @@ translated_program read_translated(int fd) {
   bpf_prog_info info{};
   get_info(fd, info, "a program's info");
   if (info.xlated_prog_len == 0)
-    throw error(EPERM, "the kernel does not show this process program " + std::to_string(info.id) +
-                           "'s translated instructions (needs CAP_PERFMON or CAP_SYS_ADMIN)");
+    throw error(EPERM,
+                "the kernel does not show this process program " + std::to_string(info.id) +
+                    "'s translated instructions (needs CAP_PERFMON or CAP_SYS_ADMIN)",
+                {});
   out.jited = info.jited_prog_len > 0;
   out.line_info_record_size = info.line_info_rec_size ? info.line_info_rec_size : sizeof(bpf_line_info);
   out.func_info_record_size = info.func_info_rec_size ? info.func_info_rec_size : sizeof(bpf_func_info);
