@@ -1,6 +1,7 @@
-# cli.conventions.*: --version of bpfkit and of every installed tool (the
-# project version, one source), full help for every command and subcommand,
-# colours on a terminal only (conventions_test.sh documents each case).
+# cli.conventions.*: --version of bpfkit and of every installed tool,
+# bpfkit-kernel-matrix included (the project version, one source), full help
+# for every command and subcommand, colours on a terminal only
+# (conventions_test.sh documents each case).
 # Included by CMakeLists.txt; no privileges needed.
 set(_bpfkit_tools bpfkit-link bpfkit-skel bpfkit-vmlinux bpfkit-cc bpfkit-test bpfkit-baseline bpfkit-coverage)
 set(_bpfkit_tool_files "")
@@ -8,7 +9,8 @@ foreach(tool IN LISTS _bpfkit_tools)
   list(APPEND _bpfkit_tool_files "$<TARGET_FILE:${tool}>")
 endforeach()
 set(_script "${CMAKE_CURRENT_SOURCE_DIR}/conventions_test.sh")
-add_test(NAME cli.conventions.versions COMMAND "${_script}" versions "${bpfkit_VERSION}" ${_bpfkit_tool_files})
+add_test(NAME cli.conventions.versions COMMAND "${_script}" versions "${bpfkit_VERSION}" ${_bpfkit_tool_files}
+  "${PROJECT_SOURCE_DIR}/ci/vm/bpfkit-kernel-matrix")
 add_test(NAME cli.conventions.help COMMAND "${_script}" help)
 add_test(NAME cli.conventions.colors COMMAND "${_script}" colors)
 set_tests_properties(cli.conventions.versions cli.conventions.help cli.conventions.colors PROPERTIES
