@@ -77,6 +77,22 @@ auto from_kernel(Body body) {
   }
 }
 
+// With --pinned, only the pinned objects of `kind` are described.
+template <typename Info, typename Describe>
+std::vector<Info> pinned_only(const listing &l, k::object_kind kind, Describe describe) {
+  std::vector<Info> out;
+  for (const auto &[key, paths] : l.pins) {
+    if (key.first != kind) continue;
+    try {
+      k::object_fd fd = k::open_by_id(kind, key.second);
+      out.push_back(describe(fd.get()));
+    } catch (const bpfkit::error &e) {
+      if (e.code().value() != ENOENT) throw;  // unloaded since its pin was read
+    }
+  }
+  return out;
+}
+
 void collect(listing &l) {
   if (l.pinned)
     for (const k::pinned_object &pin : k::pinned_objects(*l.pinned))
@@ -94,9 +110,11 @@ void collect(listing &l) {
       });
       if (!by_link) known.push_back({0, point});
     }
-    l.programs = k::list_programs();
+    l.programs = l.pinned ? pinned_only<k::program_info>(l, k::object_kind::program, k::describe_program)
+                          : k::list_programs();
   }
-  if (l.wanted(k::object_kind::map)) l.maps = k::list_maps();
+  if (l.wanted(k::object_kind::map))
+    l.maps = l.pinned ? pinned_only<k::map_info>(l, k::object_kind::map, k::describe_map) : k::list_maps();
 
   auto drop = [&](auto &objects, k::object_kind kind) {
     std::erase_if(objects, [&](const auto &o) { return !l.selected(kind, o.id); });
