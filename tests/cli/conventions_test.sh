@@ -41,8 +41,8 @@ case_versions() {
   # bpfkit-cc passes what follows "--" to the compiler: --version there is clang's.
   for tool in "$@"; do
     [ "$(basename "$tool")" = bpfkit-cc ] || continue
-    out=$("$tool" -- /bin/echo --version 2>&1)
-    [ "$out" = "--version" ] || fail "bpfkit-cc -- /bin/echo --version printed '$out'"
+    out=$("$tool" -- /bin/sh -c 'echo "$0"' --version 2>&1)
+    [ "$out" = "--version" ] || fail "bpfkit-cc -- sh -c 'echo \"\$0\"' --version printed '$out'"
   done
 }
 
