@@ -308,8 +308,11 @@ int cmd_list(arguments &args) {
     } else if (word.starts_with("id:")) {
       if (!l.only)
         throw usage_error("'" + word + "' needs the kind of object first: bpfkit list progs|maps|links " + word);
-      std::optional<std::uint32_t> id = from_kernel([&] { return k::parse_id_reference(word); });
-      l.ids.insert(*id);
+      try {
+        l.ids.insert(*k::parse_id_reference(word));
+      } catch (const bpfkit::error &e) {
+        throw cli_error(exit_bad_input, e.what());
+      }
     } else {
       throw usage_error("unexpected argument '" + word + "': list takes progs, maps or links, then id:N filters");
     }

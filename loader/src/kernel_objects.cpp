@@ -15,7 +15,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include "bpfkit/error.hpp"
@@ -162,33 +164,45 @@ std::string full_program_name(int fd, const bpf_prog_info& info) {
 }
 
 // The cgroup v2 directory whose inode number is `id` (the kernel's cgroup
-// id), searched under the usual mount point and a few levels deep.
+// id), searched under the usual mount point and a few levels deep. The
+// directories seen are remembered: a listing asks once per cgroup link.
 std::string cgroup_path(std::uint64_t id) {
-  std::vector<std::pair<std::string, int>> pending = {{"/sys/fs/cgroup", 0}};
-  std::size_t visited = 0;
+  static std::map<std::uint64_t, std::string> seen;
+  static std::vector<std::pair<std::string, int>> pending = {{"/sys/fs/cgroup", 0}};
+  static std::size_t visited = 0;
+  static std::mutex lock;
+  std::lock_guard guard(lock);
+  if (auto found = seen.find(id); found != seen.end()) return found->second;
   while (!pending.empty() && visited < 20000) {
     auto [dir, depth] = pending.back();
     pending.pop_back();
     ++visited;
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) continue;
-    if (st.st_ino == id) return dir;
-    if (depth >= 8) continue;
-    DIR* handle = ::opendir(dir.c_str());
-    if (!handle) continue;
-    while (const dirent* entry = ::readdir(handle)) {
-      if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
-      pending.emplace_back(dir + "/" + entry->d_name, depth + 1);
+    seen.emplace(st.st_ino, dir);
+    if (depth < 8) {
+      if (DIR* handle = ::opendir(dir.c_str())) {
+        while (const dirent* entry = ::readdir(handle)) {
+          if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
+          pending.emplace_back(dir + "/" + entry->d_name, depth + 1);
+        }
+        ::closedir(handle);
+      }
     }
-    ::closedir(handle);
+    if (st.st_ino == id) return dir;
   }
   return {};
 }
 
 // The name of BTF type `type_id` of kernel BTF object `object_id` (vmlinux
 // or a module): the function a tracing link attaches to.
+// Each kernel BTF is parsed once per process (vmlinux's is megabytes).
 std::string kernel_btf_name(std::uint32_t object_id, std::uint32_t type_id) {
-  btf_ptr kernel_btf(object_id ? btf__load_from_kernel_by_id(object_id) : btf__load_vmlinux_btf());
+  static std::map<std::uint32_t, btf_ptr> loaded;
+  static std::mutex lock;
+  std::lock_guard guard(lock);
+  btf_ptr& kernel_btf = loaded[object_id];
+  if (!kernel_btf) kernel_btf.reset(object_id ? btf__load_from_kernel_by_id(object_id) : btf__load_vmlinux_btf());
   if (!kernel_btf) return {};
   const btf_type* type = btf__type_by_id(kernel_btf.get(), type_id);
   const char* name = type ? btf__name_by_offset(kernel_btf.get(), type->name_off) : nullptr;

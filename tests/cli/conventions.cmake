@@ -14,7 +14,7 @@ add_test(NAME cli.conventions.versions COMMAND "${_script}" versions "${bpfkit_V
 add_test(NAME cli.conventions.help COMMAND "${_script}" help)
 add_test(NAME cli.conventions.colors COMMAND "${_script}" colors)
 set_tests_properties(cli.conventions.versions cli.conventions.help cli.conventions.colors PROPERTIES
-  ENVIRONMENT "BPFKIT=$<TARGET_FILE:bpfkit_cli>" SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS cli)
+  ENVIRONMENT "BPFKIT=$<TARGET_FILE:bpfkit_cli>" SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS cli)  # help: ~60 runs of bpfkit
 
 cli_test(usage.version EXIT 0 ARGS --version EXPECT "^bpfkit ${bpfkit_VERSION}\n$")
 cli_test(usage.map_dump_help EXIT 0 ARGS map dump --help

@@ -9,6 +9,6 @@ foreach(case loaded_pinned attached_netns id_references)
   set_tests_properties(cli.list.${case} PROPERTIES
     ENVIRONMENT "BPFKIT=$<TARGET_FILE:bpfkit_cli>;OBJ=$<TARGET_FILE:cli_state_bpf>;PYTHON=${Python3_EXECUTABLE};BPFTOOL=${BPFKIT_TEST_BPFTOOL}"
     SKIP_RETURN_CODE 77
-    TIMEOUT 120
+    TIMEOUT 600  # dozens of short commands; minutes on a machine shared with parallel builds
     LABELS "cli;bpf")
 endforeach()

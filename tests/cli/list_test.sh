@@ -288,6 +288,8 @@ same("map id", d["map"]["id"], int(args[1]))
   contains "--raw lists a program of an object file; id:$prog is loaded: drop --raw"
   expect 2 "$BPFKIT" list "id:$prog"
   contains "'id:$prog' needs the kind of object first: bpfkit list progs|maps|links id:$prog"
+  expect 3 "$BPFKIT" list progs id:0
+  contains "bpfkit list: error: 'id:0' is not an object id"
   expect 2 "$BPFKIT" list things
   contains "unexpected argument 'things'"
   expect 3 "$BPFKIT" list --pinned /tmp
