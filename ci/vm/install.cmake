@@ -13,6 +13,10 @@ install(PROGRAMS "${CMAKE_CURRENT_LIST_DIR}/bpfkit-kernel-matrix" DESTINATION "$
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/init" DESTINATION "${_bpfkit_vm_dir}")
 install(DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/bpfkit_vm" DESTINATION "${_bpfkit_vm_dir}"
   FILES_MATCHING PATTERN "*.py")
+# --version: the project's version (the source tree's runner reads CMakeLists.txt).
+file(WRITE "${PROJECT_BINARY_DIR}/bpfkit_vm_version.py" "VERSION = \"${bpfkit_VERSION}\"\n")
+install(FILES "${PROJECT_BINARY_DIR}/bpfkit_vm_version.py" DESTINATION "${_bpfkit_vm_dir}/bpfkit_vm"
+  RENAME version.py)
 
 if(IS_ABSOLUTE "${_bpfkit_vm_dir}")
   set(_bpfkit_vm_location "${_bpfkit_vm_dir}")

@@ -20,6 +20,11 @@ set(CMAKE_DEPFILE_FLAGS_BPF "-MD -MT <DEP_TARGET> -MF <DEP_FILE>")
 set(CMAKE_BPF_DEPFILE_FORMAT gcc)
 set(CMAKE_BPF_DEPENDS_USE_COMPILER TRUE)
 
+# CMAKE_COLOR_DIAGNOSTICS (ON or OFF) reaches BPF compiles as it reaches C
+# and C++ compiled by clang.
+set(CMAKE_BPF_COMPILE_OPTIONS_COLOR_DIAGNOSTICS "-fcolor-diagnostics")
+set(CMAKE_BPF_COMPILE_OPTIONS_COLOR_DIAGNOSTICS_OFF "-fno-color-diagnostics")
+
 # BPF code must be optimised to pass the verifier, whatever the build type.
 set(CMAKE_BPF_FLAGS_INIT "-O2")
 foreach(_bpfkit_config DEBUG RELEASE RELWITHDEBINFO MINSIZEREL)

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "terminal.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -46,8 +47,10 @@ struct checker {
 
   void report(verdict v, const std::string &check, const std::string &found,
               const std::string &fix = {}) {
-    const char *tag = v == verdict::ok ? "[ok]  " : v == verdict::warn ? "[warn]" : "[fail]";
-    std::printf("%s %s: %s\n", tag, check.c_str(), found.c_str());
+    const std::string tag = v == verdict::ok     ? paint(stdout, tone::good, "[ok]") + "  "
+                            : v == verdict::warn ? paint(stdout, tone::warning, "[warn]")
+                                                 : paint(stdout, tone::error, "[fail]");
+    std::printf("%s %s: %s\n", tag.c_str(), check.c_str(), found.c_str());
     if (v != verdict::ok && !fix.empty()) std::printf("       fix: %s\n", fix.c_str());
     if (v == verdict::fail) ++failed;
     if (v == verdict::warn) ++warned;

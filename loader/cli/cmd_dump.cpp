@@ -18,15 +18,20 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bpfkit/disassembler.hpp"
+#include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "cli.hpp"
+#include "id_reference.hpp"
 #include "libbpf_messages.hpp"
 #include "bpfkit/object_layout.hpp"
+#include "pin_layout.hpp"
 #include "verification.hpp"
 
 namespace bpfkit::cli {
@@ -220,6 +225,8 @@ std::string map_name(std::uint32_t id) {
                   "run with --verbose for libbpf's messages");
 }
 
+int list_translated(int fd, const std::string &title, const std::string &program);
+
 int dump_loaded(const std::string &path, const std::string &program) {
   object_ptr obj = open_object_file(path);
   bpf_program *target = load_only(obj.get(), path, program);
@@ -232,43 +239,29 @@ int dump_loaded(const std::string &path, const std::string &program) {
     explain_load_failure(path, program, err);
   }
 
-  int fd = bpf_program__fd(target);
-  bpf_prog_info info{};
-  std::uint32_t size = sizeof info;
-  if (bpf_obj_get_info_by_fd(fd, &info, &size) != 0)
-    throw cli_error(exit_failed, std::string("cannot read the loaded program's info: ") +
-                                     std::strerror(errno));
-  if (info.xlated_prog_len == 0)
-    throw cli_error(exit_no_privilege,
-                    "the kernel does not show this process the translated instructions",
-                    "run as root or with CAP_PERFMON (or CAP_SYS_ADMIN)");
+  std::string title = program + " (" + bpf_program__section_name(target) + ")";
+  return list_translated(bpf_program__fd(target), title, program);
+}
 
-  std::vector<std::uint8_t> code(info.xlated_prog_len);
-  std::uint32_t line_rec = info.line_info_rec_size ? info.line_info_rec_size : sizeof(bpf_line_info);
-  std::uint32_t func_rec = info.func_info_rec_size ? info.func_info_rec_size : sizeof(bpf_func_info);
-  std::vector<std::uint8_t> line_info(static_cast<std::size_t>(info.nr_line_info) * line_rec);
-  std::vector<std::uint8_t> func_info(static_cast<std::size_t>(info.nr_func_info) * func_rec);
-  std::vector<std::uint32_t> map_ids(info.nr_map_ids);
-  std::uint32_t nr_line_info = info.nr_line_info, nr_func_info = info.nr_func_info;
-  std::uint32_t verified = info.verified_insns, btf_id = info.btf_id;
-  bool jited = info.jited_prog_len > 0;  // interpreted programs keep other call encodings
-
-  bpf_prog_info full{};
-  full.xlated_prog_len = static_cast<std::uint32_t>(code.size());
-  full.xlated_prog_insns = reinterpret_cast<std::uintptr_t>(code.data());
-  full.nr_line_info = nr_line_info;
-  full.line_info_rec_size = line_rec;
-  full.line_info = reinterpret_cast<std::uintptr_t>(line_info.data());
-  full.nr_func_info = nr_func_info;
-  full.func_info_rec_size = func_rec;
-  full.func_info = reinterpret_cast<std::uintptr_t>(func_info.data());
-  full.nr_map_ids = static_cast<std::uint32_t>(map_ids.size());
-  full.map_ids = reinterpret_cast<std::uintptr_t>(map_ids.data());
-  size = sizeof full;
-  if (bpf_obj_get_info_by_fd(fd, &full, &size) != 0)
-    throw cli_error(exit_failed, std::string("cannot read the translated instructions: ") +
-                                     std::strerror(errno));
-  code.resize(full.xlated_prog_len);
+// The kernel's translated program behind `fd`, titled `title`; `program`
+// labels instruction 0 when the BTF names no function.
+int list_translated(int fd, const std::string &title, const std::string &program) {
+  bpfkit::kernel::translated_program loaded;
+  try {
+    loaded = bpfkit::kernel::read_translated(fd);
+  } catch (const bpfkit::error &e) {
+    if (e.code().value() == EPERM)
+      throw cli_error(exit_no_privilege, e.what(), "run as root or with CAP_PERFMON (or CAP_SYS_ADMIN)");
+    throw cli_error(exit_failed, e.what());
+  }
+  const std::vector<std::uint8_t> &code = loaded.instructions;
+  const std::vector<std::uint32_t> &map_ids = loaded.info.map_ids;
+  const std::uint32_t line_rec = loaded.line_info_record_size, func_rec = loaded.func_info_record_size;
+  const std::uint32_t nr_line_info = static_cast<std::uint32_t>(loaded.line_info.size() / line_rec);
+  const std::uint32_t nr_func_info = static_cast<std::uint32_t>(loaded.func_info.size() / func_rec);
+  const std::vector<std::uint8_t> &line_info = loaded.line_info, &func_info = loaded.func_info;
+  const std::uint32_t verified = loaded.info.verified_insns, btf_id = loaded.info.btf_id;
+  const bool jited = loaded.jited;
 
   // Line and function info point into the program's BTF, as the kernel keeps it.
   std::vector<source_line> lines;
@@ -304,8 +297,8 @@ int dump_loaded(const std::string &path, const std::string &program) {
   std::map<std::uint32_t, std::string> maps;
   for (std::uint32_t id : map_ids) maps[id] = map_name(id);
 
-  std::printf("%s (%s): %zu instructions as translated by the kernel (%u verified)\n\n",
-              program.c_str(), bpf_program__section_name(target), code.size() / 8, verified);
+  std::printf("%s: %zu instructions as translated by the kernel (%u verified)\n\n", title.c_str(),
+              code.size() / 8, verified);
   print_listing(code, lines, labels,
                 [&](std::uint32_t index, const insn_fields &f, std::string &text) -> std::string {
     std::uint8_t src = f.dst_src >> 4;
@@ -336,8 +329,19 @@ int dump_loaded(const std::string &path, const std::string &program) {
 int cmd_dump(arguments &args) {
   bool raw = args.flag("--raw");
   std::string path = args.positional("OBJ (a .bpf.o file)");
-  std::string program = args.positional("PROG (the program to list)");
+  std::optional<std::string> named = args.optional_positional();
   args.finish();
+
+  // A loaded program: id:N or a pinned path, listed with its own BTF's lines.
+  if (!named && (is_id_reference(path) || on_bpffs(path))) {
+    if (raw) throw usage_error("--raw lists a program of an object file; " + path + " is loaded: drop --raw");
+    owned_fd fd = open_pinned(path, bpf_kind::program);
+    bpfkit::kernel::program_info info = bpfkit::kernel::describe_program(fd.get());
+    return list_translated(fd.get(), info.name + " (" + info.type + ", id " + std::to_string(info.id) + ")",
+                           info.name);
+  }
+  if (!named) throw usage_error("missing PROG (the program to list)");
+  const std::string &program = *named;
 
   require_bpf_object_file(path);
   require_programs(program_names(path), {program});

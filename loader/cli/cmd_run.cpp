@@ -27,6 +27,7 @@
 #include "bpfkit/error.hpp"
 #include "bpfkit/packet.hpp"
 #include "cli.hpp"
+#include "id_reference.hpp"
 #include "map_text.hpp"
 #include "object_loading.hpp"
 #include "pin_layout.hpp"
@@ -344,7 +345,7 @@ int cmd_run(arguments &args) {
   opts.ctx_in = context;
   opts.repeat = repeat;
 
-  bool pinned = !program && on_bpffs(target);
+  bool pinned = !program && (on_bpffs(target) || is_id_reference(target));
   if (!program && !pinned)
     throw usage_error("missing PROG (the program to run) after " + target);
 

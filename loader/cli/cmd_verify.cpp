@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "terminal.hpp"
 #include "bpfkit/object_layout.hpp"
 #include "verification.hpp"
 
@@ -37,8 +38,9 @@ void report_rejection(const verification &v, const std::string &log_mode, const 
   std::string where = failure && failure->source && failure->source->line
                           ? failure->source->file + ":" + std::to_string(failure->source->line) + ": "
                           : "";
-  std::printf("%serror: program %s (%s) rejected by the verifier: %s\n", where.c_str(),
-              v.program.c_str(), v.section.c_str(), first_line.c_str());
+  std::printf("%s%s program %s (%s) %s: %s\n", where.c_str(), paint(stdout, tone::error, "error:").c_str(),
+              v.program.c_str(), v.section.c_str(), paint(stdout, tone::error, "rejected by the verifier").c_str(),
+              first_line.c_str());
   if (failure && failure->source)
     std::printf("  %5u | %s\n", failure->source->line, failure->source->text.c_str());
   if (failure && failure->insn)
@@ -75,8 +77,8 @@ int cmd_verify(arguments &args) {
   for (const std::string &name : wanted) {
     verification v = verify_program(path, name, log_mode == "full");
     if (v.error == 0) {
-      std::printf("%s (%s): accepted, %u instructions verified\n", name.c_str(), v.section.c_str(),
-                  v.verified_insns);
+      std::printf("%s (%s): %s, %u instructions verified\n", name.c_str(), v.section.c_str(),
+                  paint(stdout, tone::good, "accepted").c_str(), v.verified_insns);
       if (log_mode == "full") indent_lines(v.log, "    ");
     } else {
       ++rejected;

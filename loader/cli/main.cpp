@@ -4,13 +4,17 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/version.hpp"
 #include "cli.hpp"
+#include "help.hpp"
 #include "libbpf_messages.hpp"
+#include "terminal.hpp"
 
 namespace bpfkit::cli {
 
@@ -26,6 +30,7 @@ int cmd_unpin(arguments &);
 int cmd_init(arguments &);
 int cmd_btf(arguments &);
 int cmd_core(arguments &);
+int cmd_list(arguments &);
 
 namespace {
 
@@ -36,13 +41,13 @@ const std::vector<command> &commands() {
        {}, cmd_verify},
       {"stats", "OBJ... [--format table|csv|json] [--program NAME]...",
        "verifier statistics per program (veristat's CSV/JSON names)", {}, cmd_stats},
-      {"dump", "OBJ PROG [--raw]",
+      {"dump", "OBJ PROG [--raw] | PINNED-PROG|id:N",
        "list a program's instructions (as translated by the kernel, or --raw as compiled) with source lines",
        {"--raw"}, cmd_dump},
       {"doctor", "",
        "check clang, kernel BTF, bpffs, privileges, libbpf, kernel and bpftool; say how to fix what is missing",
        {}, cmd_doctor},
-      {"run", "OBJ PROG | PINNED-PROG [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N] "
+      {"run", "OBJ PROG | PINNED-PROG|id:N [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N] "
               "[--data-out FILE] [--json]",
        "test-run a program; print its return value, duration, output packet and the map entries it changed",
        {"--json"}, cmd_run},
@@ -53,8 +58,8 @@ const std::vector<command> &commands() {
                  "--kprobe FN | --kretprobe FN] [--pin DIR]",
        "attach a program; until Ctrl-C, or with --pin until 'bpfkit unpin DIR'",
        {}, cmd_attach},
-      {"map", "dump PINNED [--json] | lookup PINNED KEY [--json] | update PINNED KEY VALUE "
-              "[--flags any|noexist|exist] [--cpu N] | delete PINNED KEY | watch PINNED [--count N] "
+      {"map", "dump PINNED|id:N [--json] | lookup PINNED|id:N KEY [--json] | update PINNED|id:N KEY VALUE "
+              "[--flags any|noexist|exist] [--cpu N] | delete PINNED|id:N KEY | watch PINNED|id:N [--count N] "
               "[--timeout SEC] [--type NAME [--btf OBJ]] [--json]",
        "read and write a pinned map by BTF (structs by field name); watch ring buffers and perf buffers",
        {"--json"}, cmd_map},
@@ -70,16 +75,52 @@ const std::vector<command> &commands() {
       {"core", "OBJ [--btf KERNEL-BTF] [--program NAME] [--json]",
        "every CO-RE relocation with its source line and how it resolves on this kernel or KERNEL-BTF",
        {"--json"}, cmd_core},
+      {"list", "[progs|maps|links] [id:N]... [--pinned PATH] [--json]",
+       "what is loaded: ids, types, names, tags, verified instructions, maps, pins and attach points",
+       {"--json"}, cmd_list},
+      {"help", "[COMMAND [SUBCOMMAND]]", "show a command's options, examples and exit status", {}, nullptr},
   };
   return list;
 }
 
-void print_usage(std::FILE *out) {
-  std::fprintf(out, "usage: bpfkit [--verbose] <command> [arguments]\n\ncommands:\n");
-  for (const command &c : commands()) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
-  std::fprintf(out, "\n'bpfkit <command> --help' shows a command's arguments. Exit status: 0 ok, "
-                    "1 failed (e.g. verifier rejection), 2 usage, 3 bad input, 4 no privilege, "
-                    "5 internal error.\n");
+void print_usage(std::FILE *out) { print_overview(commands(), out); }
+
+// "bpfkit[ <command>]: error: <message>", coloured on a terminal.
+void print_error(const std::string &who, const std::string &message) {
+  std::fprintf(stderr, "%s: %s %s\n", who.c_str(), paint(stderr, tone::error, "error:").c_str(), message.c_str());
+}
+
+// --color WHEN / --color=WHEN, taken out of `args` wherever it stands before
+// "--" (users add it at the end as often as at the front).
+std::optional<color_mode> take_color_option(std::vector<std::string> &args) {
+  std::optional<color_mode> mode;
+  for (std::size_t i = 0; i < args.size() && args[i] != "--";) {
+    std::string value;
+    std::size_t taken = 1;
+    if (args[i] == "--color") {
+      if (i + 1 >= args.size()) throw usage_error("--color needs a value: auto, always or never");
+      value = args[i + 1];
+      taken = 2;
+    } else if (args[i].starts_with("--color=")) {
+      value = args[i].substr(8);
+    } else {
+      ++i;
+      continue;
+    }
+    mode = parse_color_mode(value);
+    if (!mode) throw usage_error("--color takes auto, always or never, not '" + value + "'");
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i + taken));
+  }
+  return mode;
+}
+
+// Whether --help or -h stands among `args` before "--".
+bool asks_for_help(const std::vector<std::string> &args) {
+  for (const std::string &arg : args) {
+    if (arg == "--") return false;
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
 }
 
 // A runtime-library error, classified for the exit status.
@@ -92,8 +133,8 @@ exit_code classify(const bpfkit::error &e) {
 }
 
 int report(const char *command, exit_code code, const std::string &message, const std::string &hint) {
-  std::fprintf(stderr, "bpfkit %s: error: %s\n", command, message.c_str());
-  if (!hint.empty()) std::fprintf(stderr, "  hint: %s\n", hint.c_str());
+  print_error(std::string("bpfkit ") + command, message);
+  if (!hint.empty()) std::fprintf(stderr, "  %s %s\n", paint(stderr, tone::hint, "hint:").c_str(), hint.c_str());
   // libbpf's details help only where bpfkit could not explain the failure.
   if (code == exit_bad_input || code == exit_internal) {
     std::string libbpf = libbpf_messages::captured();
@@ -105,14 +146,24 @@ int report(const char *command, exit_code code, const std::string &message, cons
 int run(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool verbose = false;
+  try {
+    configure_colors(take_color_option(args).value_or(color_mode::automatic));
+  } catch (const usage_error &e) {
+    configure_colors(color_mode::automatic);
+    print_error("bpfkit", e.what());
+    return exit_usage;
+  }
   while (!args.empty() && args.front().starts_with("-")) {
     if (args.front() == "--verbose" || args.front() == "-v") {
       verbose = true;
     } else if (args.front() == "--help" || args.front() == "-h") {
       print_usage(stdout);
       return exit_ok;
+    } else if (args.front() == "--version") {
+      std::printf("bpfkit %s\n", bpfkit::version);
+      return exit_ok;
     } else {
-      std::fprintf(stderr, "bpfkit: error: unknown option %s\n", args.front().c_str());
+      print_error("bpfkit", "unknown option " + args.front());
       print_usage(stderr);
       return exit_usage;
     }
@@ -126,13 +177,27 @@ int run(int argc, char **argv) {
   for (const command &c : commands())
     if (args.front() == c.name) chosen = &c;
   if (!chosen) {
-    std::fprintf(stderr, "bpfkit: error: unknown command '%s'\n", args.front().c_str());
+    print_error("bpfkit", "unknown command '" + args.front() + "'");
     print_usage(stderr);
     return exit_usage;
   }
   args.erase(args.begin());
-  if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
-    std::printf("usage: bpfkit %s %s\n\n%s\n", chosen->name, chosen->synopsis, chosen->summary);
+  // The subcommand named first (map dump...), for its own help and usage.
+  const std::string sub = !args.empty() && has_subcommand(*chosen, args.front()) ? args.front() : std::string();
+  if (chosen->run == nullptr || asks_for_help(args)) {  // `help TOPIC...`, or --help
+    std::vector<std::string> topic = {chosen->name};
+    if (chosen->run == nullptr) {
+      topic = args;
+      if (asks_for_help(args)) topic = {chosen->name};
+    } else if (!sub.empty()) {
+      topic.push_back(sub);
+    }
+    try {
+      print_command_help(commands(), topic, stdout);
+    } catch (const usage_error &e) {
+      print_error(std::string("bpfkit ") + chosen->name, e.what());
+      return exit_usage;
+    }
     return exit_ok;
   }
   libbpf_messages::capture(verbose);
@@ -141,7 +206,7 @@ int run(int argc, char **argv) {
     return chosen->run(parsed);
   } catch (const usage_error &e) {
     report(chosen->name, exit_usage, e.what(), {});
-    std::fprintf(stderr, "usage: bpfkit %s %s\n", chosen->name, chosen->synopsis);
+    std::fprintf(stderr, "%s\n", usage_line(*chosen, sub).c_str());
     return exit_usage;
   } catch (const cli_error &e) {
     return report(chosen->name, e.code(), e.what(), e.hint());

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "cli.hpp"
+#include "id_reference.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -93,6 +94,7 @@ void require_bpffs(const std::string &path, const std::string &what) {
 }
 
 owned_fd open_pinned(const std::string &path, bpf_kind wanted) {
+  if (is_id_reference(path)) return open_id_reference(path, wanted);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;

@@ -1,6 +1,7 @@
 #include "tool_error.hpp"
 
 #include "bpfkit/file_io.hpp"
+#include "bpfkit/version.hpp"
 #include "output_file.hpp"
 
 #include <bpf/libbpf.h>
@@ -25,6 +26,12 @@ void report(const char *tool, const tool_error &e) {
 int run_tool(const char *tool, const char *usage, int (*body)(int, char **), int argc,
              char **argv) {
   file_io::remove_temporaries_on_signals();
+  // --version anywhere before a "--" (bpfkit-cc passes what follows to clang).
+  for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i)
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::printf("%s (bpfkit) %s\n", tool, bpfkit::version);
+      return exit_ok;
+    }
   try {
     return body(argc, argv);
   } catch (const tool_error &e) {

@@ -48,6 +48,7 @@ constexpr const char *help_text =
     "Options:\n"
     "  -o, --output OUT   the linked object to write\n"
     "  -h, --help         show this help\n"
+    "  --version          print the version\n"
     "\n"
     "Exit status: 0 linked, 2 usage error, 3 bad input, 5 internal error.\n";
 

@@ -34,6 +34,7 @@ constexpr const char help[] =
     "               the object's file name up to its first '.')\n"
     "  -o OUT       the header to write (replaced atomically)\n"
     "  --help       this text\n"
+    "  --version    print the version\n"
     "\n"
     "The header embeds the object, so programs built with it need no .bpf.o at\n"
     "run time; its leading comment documents what it contains.\n"

@@ -29,6 +29,7 @@ constexpr const char help[] =
     "               /sys/kernel/btf/<module> on /sys/kernel/btf/vmlinux\n"
     "  -o OUT       the header to write (replaced atomically)\n"
     "  --help       this text\n"
+    "  --version    print the version\n"
     "\n"
     "Exit status: 0 ok, 2 bad command line, 3 bad input file, 5 internal error.\n";
 

@@ -34,9 +34,23 @@ BPFKIT_VM_DEBIAN_MIRROR, BPFKIT_VM=1|0 (with --when-asked: run or skip).
 """
 
 
+def bpfkit_version():
+    """The project() version of bpfkit's CMakeLists.txt: written into
+    bpfkit_vm/version.py when installed, read from the source tree otherwise."""
+    try:
+        from .version import VERSION
+        return VERSION
+    except ImportError:
+        import re
+        cmake = HERE.parent.parent / "CMakeLists.txt"
+        found = re.search(r"project\(bpfkit VERSION ([0-9.]+)", cmake.read_text()) if cmake.is_file() else None
+        return found.group(1) if found else "unknown"
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(prog="bpfkit-kernel-matrix", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s (bpfkit) {bpfkit_version()}")
     parser.add_argument("-k", "--kernel", action="append", required=True, metavar="KERNEL",
                         help="a kernel to run in (repeatable; commas separate several)")
     parser.add_argument("-b", "--build", action="append", default=[], metavar="DIR[=NAME]",

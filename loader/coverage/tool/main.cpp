@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bpfkit/coverage/instrument.hpp"
+#include "bpfkit/version.hpp"
 
 namespace fs = std::filesystem;
 namespace cov = bpfkit::coverage;
@@ -32,6 +33,7 @@ const char *const usage_text =
     "usage: bpfkit-coverage merge -o OUT.info (TRACEFILE|DIRECTORY)...\n"
     "       bpfkit-coverage initial -o OUT.info [--programs PROGRAMS.json] OBJECT...\n"
     "       bpfkit-coverage instrument OBJECT OUT.bpf.o\n"
+    "       bpfkit-coverage --version\n"
     "\n"
     "merge       sums lcov tracefiles (a directory gives its *.info files) into one\n"
     "initial     every measured line of the BPF objects with a count of 0, as\n"
@@ -252,6 +254,10 @@ int instrument(const std::vector<std::string> &args) {
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    if (!args.empty() && args[0] == "--version") {
+      std::cout << "bpfkit-coverage (bpfkit) " << bpfkit::version << '\n';
+      return 0;
+    }
     if (args.empty() || args[0] == "-h" || args[0] == "--help") {
       std::cout << usage_text;
       return args.empty() ? exit_usage : 0;

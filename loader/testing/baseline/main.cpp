@@ -21,6 +21,7 @@
 #include <string>
 
 #include "baseline.hpp"
+#include "bpfkit/version.hpp"
 #include "measure.hpp"
 
 namespace {
@@ -235,8 +236,12 @@ int update(const spec &s) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::printf("bpfkit-baseline (bpfkit) %s\n", bpfkit::version);
+    return exit_passed;
+  }
   if (argc != 3 || (std::strcmp(argv[1], "check") != 0 && std::strcmp(argv[1], "update") != 0)) {
-    std::fprintf(stderr, "usage: bpfkit-baseline check|update SPEC\n"
+    std::fprintf(stderr, "usage: bpfkit-baseline check|update SPEC | --version\n"
                          "  (SPEC is written by bpf_verifier_baseline() in CMake)\n");
     return exit_usage;
   }

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "annotations.hpp"
+#include "bpfkit/version.hpp"
 #include "declarative_test.hpp"
 #include "kernel_access.hpp"
 #include "spec.hpp"
@@ -115,6 +116,10 @@ int discover(const std::string &object, const std::string &test, const std::stri
 
 int main(int argc, char **argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::printf("bpfkit-test (bpfkit) %s\n", bpfkit::version);
+    return exit_passed;
+  }
   try {
     if (args.size() == 1 && args[0] == "--setup") return setup();
     if (args.size() == 1 && args[0] == "--cleanup") return cleanup();
@@ -129,7 +134,7 @@ int main(int argc, char **argv) {
     if (args.size() != 1 || args[0].starts_with("--")) {
       std::fprintf(stderr,
                    "usage: bpfkit-test SPEC | --setup | --cleanup | --annotated OBJ PROG TEST BUILD_DIR |\n"
-                   "       --discover OBJ TEST BUILD_DIR LABELS OUT\n");
+                   "       --discover OBJ TEST BUILD_DIR LABELS OUT | --version\n");
       return exit_usage;
     }
     return run_spec(read_spec(args[0]));
