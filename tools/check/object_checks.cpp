@@ -25,6 +25,10 @@ constexpr const char plain_types_fix[] =
     "keep the types that BPF code stores or passes plain C structs: no member functions, "
     "static members, references, base classes, 'class' or templates";
 
+constexpr const char reference_fix[] =
+    "pass a pointer instead of a reference, or mark the function __always_inline so that it "
+    "keeps no BTF of its own";
+
 bool is_identifier(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name)
@@ -181,13 +185,17 @@ class btf_checker {
         const btf_param *params = btf_params(t);
         for (__u16 i = 0; i < btf_vlen(t); ++i) {
           if (params[i].type == 0 && i + 1 < btf_vlen(t))
-            report(root_name_, "parameter " + std::to_string(i + 1) + " of " + root_ +
-                                   " has no BTF type (clang writes 'void' for a reference): "
-                                   "the kernel rejects the object's BTF");
+            report(root_name_,
+                   "parameter " + std::to_string(i + 1) + " of " + root_ +
+                       " has no BTF type (clang writes 'void' for a reference): the kernel "
+                       "rejects the object's BTF",
+                   reference_fix);
           else if (params[i].type == 0 && name_at(params[i].name_off) != "")
-            report(root_name_, "the last parameter of " + root_ +
-                                   " has no BTF type (clang writes 'void' for a reference): "
-                                   "the kernel rejects the object's BTF");
+            report(root_name_,
+                   "the last parameter of " + root_ +
+                       " has no BTF type (clang writes 'void' for a reference): the kernel "
+                       "rejects the object's BTF",
+                   reference_fix);
           visit(params[i].type);
         }
         id = t->type;
@@ -208,13 +216,14 @@ class btf_checker {
 
   // The declaration of `name` (a record, function or variable) if the source
   // analysis saw it, else the root's.
-  void report(const std::string &name, const std::string &message) {
+  void report(const std::string &name, const std::string &message,
+              const char *fix = plain_types_fix) {
     if (!reported_.insert(message).second) return;
     source_location where;
     auto declared = plan_.declarations.find(name);
     if (declared == plan_.declarations.end()) declared = plan_.declarations.find(root_name_);
     if (declared != plan_.declarations.end()) where = declared->second;
-    findings_.push_back({where, message, plain_types_fix});
+    findings_.push_back({where, message, fix});
   }
 
   const btf &btf_;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -66,6 +67,7 @@ class elf_editor {
     load_symbols();
     rename_functions(plan);
     std::set<std::string> globalized = globalize(plan);
+    if (!globalized.empty()) point_map_references_at_maps();
     write_symbols();
     edit_btf(plan, globalized);
     if (elf_update(elf_, ELF_C_WRITE) < 0)
@@ -139,6 +141,55 @@ class elf_editor {
       done.insert(s.name);
     }
     return done;
+  }
+
+  // clang refers to an object of internal linkage through its section's
+  // symbol (the instruction holding the offset); libbpf wants a map's own
+  // symbol. References into .maps are pointed at the map they mean.
+  void point_map_references_at_maps() {
+    size_t shstrndx = 0;
+    if (elf_getshdrstrndx(elf_, &shstrndx) != 0) fail("no section name table");
+    std::size_t maps_index = 0;
+    for (Elf_Scn *scn = nullptr; (scn = elf_nextscn(elf_, scn));) {
+      const char *name = elf_strptr(elf_, shstrndx, header_of(scn).sh_name);
+      if (name && std::strcmp(name, ".maps") == 0) maps_index = elf_ndxscn(scn);
+    }
+    if (!maps_index) return;
+    std::size_t section_symbol = 0;
+    std::map<Elf64_Addr, std::size_t> map_at;  // offset in .maps -> symbol index
+    for (const symbol &s : symbols_) {
+      if (s.sym.st_shndx != maps_index) continue;
+      if (GELF_ST_TYPE(s.sym.st_info) == STT_SECTION) section_symbol = s.old_index;
+      if (GELF_ST_TYPE(s.sym.st_info) == STT_OBJECT) map_at.emplace(s.sym.st_value, s.old_index);
+    }
+    if (!section_symbol) return;
+    const std::size_t symtab_index = elf_ndxscn(symtab_);
+    for (Elf_Scn *scn = nullptr; (scn = elf_nextscn(elf_, scn));) {
+      GElf_Shdr shdr = header_of(scn);
+      if (shdr.sh_type != SHT_REL || shdr.sh_link != symtab_index) continue;
+      Elf_Scn *code = elf_getscn(elf_, shdr.sh_info);
+      if (!code || !(header_of(code).sh_flags & SHF_EXECINSTR)) continue;
+      Elf_Data *relocations = data_of(scn);
+      Elf_Data *instructions = data_of(code);
+      const std::size_t count = shdr.sh_entsize ? shdr.sh_size / shdr.sh_entsize : 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        GElf_Rel rel;
+        if (!gelf_getrel(relocations, static_cast<int>(i), &rel)) fail("unreadable relocation");
+        if (GELF_R_SYM(rel.r_info) != section_symbol) continue;
+        // A 64-bit immediate load: its first 32-bit immediate is the offset.
+        if (rel.r_offset + 8 > instructions->d_size) fail("a relocation points past its section");
+        auto *insn = static_cast<unsigned char *>(instructions->d_buf) + rel.r_offset;
+        std::int32_t offset = 0;
+        std::memcpy(&offset, insn + 4, sizeof offset);
+        auto map = map_at.find(static_cast<Elf64_Addr>(offset));
+        if (map == map_at.end()) fail("an instruction refers into .maps but to no map");
+        rel.r_info = GELF_R_INFO(map->second, GELF_R_TYPE(rel.r_info));
+        gelf_update_rel(relocations, static_cast<int>(i), &rel);
+        std::memset(insn + 4, 0, sizeof offset);
+        elf_flagdata(relocations, ELF_C_SET, ELF_F_DIRTY);
+        elf_flagdata(instructions, ELF_C_SET, ELF_F_DIRTY);
+      }
+    }
   }
 
   // ELF wants the local symbols first: a symbol made global moves after

@@ -18,6 +18,8 @@
 //    the `(void *)` it passes implicitly.
 // Every rewrite must find its line: a libbpf whose headers changed shape is
 // an error naming the header and the rule, never a half-converted view.
+// In C, a view includes the header it views (#include_next), so one include
+// path serves the C and C++ sources of an object.
 #pragma once
 
 #include <map>

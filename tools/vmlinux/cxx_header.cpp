@@ -628,13 +628,17 @@ class renderer {
         " * ignores preserve_access_index in C++, so bpfkit-check makes a direct read of\n"
         " * their fields a build error; read them with BPF_CORE_READ() or inside\n"
         " * __builtin_preserve_access_index() to get CO-RE relocations, as C does.\n"
+        " *\n"
+        " * A C source that finds this header gets the next vmlinux.h on its include path\n"
+        " * (the C one), so C and C++ sources of one object share one include path.\n"
         " */\n"
+        "#ifndef __cplusplus\n"
+        "#include_next <vmlinux.h>\n"
+        "#else\n"
         "#ifndef __VMLINUX_H__\n"
         "#define __VMLINUX_H__\n"
         "\n"
-        "#ifndef __cplusplus\n"
-        "#error \"this vmlinux.h is for C++ sources: C sources use the C vmlinux.h\"\n"
-        "#endif\n"
+        "#pragma clang system_header\n"
         "\n"
         "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
         "#define __bpfkit_core __attribute__((annotate(\"bpfkit:core\")))\n"
@@ -758,7 +762,8 @@ class renderer {
         "#undef __bpfkit_core\n"
         "#undef __bpfkit_keyword\n"
         "\n"
-        "#endif /* __VMLINUX_H__ */\n";
+        "#endif /* __VMLINUX_H__ */\n"
+        "#endif /* __cplusplus */\n";
   }
 
   const btf &btf_;
