@@ -111,6 +111,8 @@ function(_bpfkit_add_object name)
   target_compile_options(${bpf_target} PRIVATE ${arg_COMPILE_OPTIONS})
   _bpfkit_object_system_headers(${bpf_target})
   _bpfkit_object_compile_launcher(${bpf_target} OPTIONS ${arg_COMPILE_OPTIONS})
+  _bpfkit_cxx_object(${name} ${bpf_target} SOURCES ${sources}
+    INCLUDE_DIRECTORIES ${arg_INCLUDE_DIRECTORIES})
 
   # Relink when the link step itself changes.
   _bpfkit_tool_path(link link_tool)
