@@ -431,8 +431,13 @@ class checker : public RecursiveASTVisitor<checker> {
     return out;
   }
 
+  // (A template and its instantiations report one mistake once.)
   void add(SourceLocation where, std::string message, std::string fix) {
-    result_.findings.push_back({locate(where), std::move(message), std::move(fix)});
+    source_location at = locate(where);
+    const std::string key = at.file + ":" + std::to_string(at.line) + ":" +
+                            std::to_string(at.column) + ":" + message;
+    if (!reported_.insert(key).second) return;
+    result_.findings.push_back({std::move(at), std::move(message), std::move(fix)});
   }
 
   void declare(const std::string &name, SourceLocation where) {
@@ -631,6 +636,7 @@ class checker : public RecursiveASTVisitor<checker> {
   int core_depth_ = 0;
   int unevaluated_ = 0;
   std::set<std::string> reported_lines_;
+  std::set<std::string> reported_;
   std::map<std::string, std::vector<const FunctionDecl *>> external_functions_;
 };
 
