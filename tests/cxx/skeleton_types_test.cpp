@@ -59,7 +59,7 @@ static_assert(std::is_same_v<decltype(typed_cxx::data_t::last_flow), typed_cxx::
 // Programs: the C++ program has its plain name.
 static_assert(std::is_same_v<decltype(typed_cxx::skeleton::progs_t::count), bpfkit::program>);
 
-TEST(cxx_skeleton, IsAsTypedAsTheCOne) {
+TEST(skeleton, IsAsTypedAsTheCOne) {
   // The static_asserts above are the test; at run time, the initial values
   // the two objects embed agree too.
   auto c = typed_c::skeleton::open();
