@@ -137,6 +137,15 @@ class checker : public RecursiveASTVisitor<checker> {
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
+  // vmlinux.h, libbpf's headers: C declarations with nothing to check, and
+  // most of the AST.
+  bool TraverseDecl(Decl *decl) {
+    if (decl && !isa<TranslationUnitDecl>(decl) && !isa<NamespaceDecl>(decl) &&
+        !isa<LinkageSpecDecl>(decl) && in_system_header(decl->getLocation()))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(decl);
+  }
+
   // --- contexts where an access is a CO-RE relocation or not code -------------
 
   bool TraverseCallExpr(CallExpr *call, DataRecursionQueue * = nullptr) {
@@ -688,7 +697,8 @@ source_analysis analyze_source(const compile_command &command, const std::string
   // bpfkit-check's clang has its own builtin headers; warnings stay warnings
   // (the compile decides), but the attribute warnings must be on.
   args.insert(args.begin() + 1, {"-resource-dir", resource_dir});
-  args.insert(args.end() - 1, {"-Wno-error", "-Wignored-attributes"});
+  // __bpfkit_check__ skips vmlinux.h's layout checks: the compile runs them.
+  args.insert(args.end() - 1, {"-Wno-error", "-Wignored-attributes", "-D__bpfkit_check__"});
 
   FileSystemOptions options;
   options.WorkingDir = command.directory;

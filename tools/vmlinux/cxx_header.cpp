@@ -704,9 +704,11 @@ class renderer {
   // that is not a bit-field: a layout C++ got wrong is a compile error here,
   // never a wrong offset in a program.
   void write_layout_checks() {
+    // (bpfkit-check's parse, which only looks at the source, skips them.)
     out_ +=
         "/* Layout checks: each struct and union has the size and member offsets of its BTF. */\n"
-        "\n";
+        "\n"
+        "#ifndef __bpfkit_check__\n";
     for (std::uint32_t id = 1; id < count_; ++id) {
       const btf_type *t = type(id);
       std::string spelled;
@@ -729,7 +731,7 @@ class renderer {
         out_ += "static_assert(sizeof(" + spelled + ") == " + std::to_string(r->size) + ");\n";
       member_checks(spelled, record, "", 0);
     }
-    out_ += "\n";
+    out_ += "#endif /* __bpfkit_check__ */\n\n";
   }
 
   void member_checks(const std::string &spelled, std::uint32_t record, const std::string &path,
