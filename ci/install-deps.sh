@@ -11,7 +11,8 @@ packages=(
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
-  qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
+  qemu-system-x86 busybox-static                 # the kernel matrix: other kernels under QEMU
+  clang-19                                       # the kernel matrix: objects of a second clang
 )
 
 missing=()

@@ -20,7 +20,7 @@ if(NOT DEFINED BPFKIT_BPF_INCLUDE_DIR)
 endif()
 set_property(GLOBAL PROPERTY _BPFKIT_BPF_INCLUDE_DIR "${BPFKIT_BPF_INCLUDE_DIR}")
 
-foreach(_bpfkit_module IN ITEMS BpfTools BpfLanguage BpfVmlinux BpfSkeleton BpfObjectTargets BpfCxx BpfObject BpfTest BpfTestGtest BpfVerifierBaseline)
+foreach(_bpfkit_module IN ITEMS BpfTools BpfLanguage BpfVmlinux BpfSkeleton BpfObjectTargets BpfCxx BpfObject BpfTest BpfTestGtest BpfVerifierBaseline BpfKernelMatrix)
   include("${CMAKE_CURRENT_LIST_DIR}/modules/${_bpfkit_module}.cmake")
 endforeach()
 unset(_bpfkit_module)

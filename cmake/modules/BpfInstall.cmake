@@ -34,6 +34,8 @@ configure_package_config_file(
   PATH_VARS BPFKIT_INSTALL_BPF_INCLUDEDIR)
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/bpfkitConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
+# The kernel matrix's runner, libexec/bpfkit/vm (bpf_add_kernel_matrix).
+include("${PROJECT_SOURCE_DIR}/ci/vm/install.cmake")
 install(FILES
   "${PROJECT_BINARY_DIR}/bpfkitConfig.cmake"
   "${PROJECT_BINARY_DIR}/bpfkitConfigVersion.cmake"
