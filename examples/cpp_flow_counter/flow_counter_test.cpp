@@ -55,6 +55,8 @@ TEST_F(flows, TcPassesWhatIsNotBlocked) {
 }
 
 TEST_F(flows, StaysWithinItsVerifierBudget) {
+  if (skel().progs.count_flows.verified_insns() == 0)
+    GTEST_SKIP() << "this kernel does not count verified instructions (Linux 5.16 or later does)";
   EXPECT_VERIFIED_INSNS_LE(skel().progs.count_flows, 200);
   EXPECT_VERIFIED_INSNS_LE(skel().progs.police_flows, 200);
 }
