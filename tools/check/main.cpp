@@ -15,7 +15,7 @@
 //       the file, line and fix, and removes the object.
 //
 // Exit status: 0 ok, 1 findings (or the compiler's own status), 2 usage,
-// 3 internal error.
+// bad input and internal errors as every bpfkit tool (tools/common).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +45,9 @@ using tools::tool_error;
 using tools::usage_error;
 
 constexpr const char tool_name[] = "bpfkit-check";
+// A finding rejects the source, as a verifier rejection rejects a program
+// (the CLI's 1); a file that cannot be read is bad input (tool_error).
+constexpr int exit_findings = 1;
 constexpr const char usage[] =
     "bpfkit-check -p BUILD_DIR [SOURCE...]\n"
     "       bpfkit-check -- CLANG ARGS...\n"
@@ -62,8 +65,8 @@ constexpr const char help[] =
     "  --compiler C    the compiler within COMMAND (after launchers such as ccache)\n"
     "  --help          this text\n"
     "\n"
-    "Exit status: 0 ok, 1 findings (or the compiler's status), 2 bad command line,\n"
-    "3 internal error.\n";
+    "Exit status: 0 ok, 1 findings (or the compiler's status), 2 bad command line;\n"
+    "an unusable input and an internal error as every bpfkit tool (docs/tools.md).\n";
 
 #ifndef BPFKIT_CHECK_RESOURCE_DIR
 #error "BPFKIT_CHECK_RESOURCE_DIR must name the builtin headers of the clang bpfkit-check links"
@@ -186,7 +189,7 @@ int compile(const options &opts) {
   }
   if (!analysis.findings.empty()) {
     report(analysis.findings, command.source);
-    return exit_code::exit_input_error;
+    return exit_findings;
   }
   int status = run_command(command.words);
   if (status != 0) return status;
@@ -195,7 +198,7 @@ int compile(const options &opts) {
   std::vector<finding> findings = check_object(command.output, analysis.plan);
   if (!findings.empty()) {
     report(findings, command.source);
-    return exit_code::exit_input_error;
+    return exit_findings;
   }
   if (cleanup) cleanup->succeeded();
   return exit_code::exit_ok;
@@ -210,7 +213,7 @@ int check_one(const compile_command &command) {
                      "fix the compile errors first");
   }
   report(analysis.findings, command.source);
-  return analysis.findings.empty() ? exit_code::exit_ok : exit_code::exit_input_error;
+  return analysis.findings.empty() ? exit_code::exit_ok : exit_findings;
 }
 
 bool targets_bpf(const std::vector<std::string> &words) {
@@ -250,7 +253,7 @@ int check_database(const options &opts) {
             wanted.end())
       continue;
     ++checked;
-    if (check_one(command) != exit_code::exit_ok) status = exit_code::exit_input_error;
+    if (check_one(command) != exit_code::exit_ok) status = exit_findings;
   }
   if (checked == 0 && !wanted.empty())
     throw tool_error(opts.database, "none of the sources named is a C++ BPF source in its compile database");
