@@ -13,6 +13,8 @@ packages=(
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
   qemu-system-x86 busybox-static                 # the kernel matrix: other kernels under QEMU
   clang-19                                       # the kernel matrix: objects of a second clang
+  help2man dpkg-dev                              # man pages from --help; cpack -G DEB (dpkg-shlibdeps)
+  debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
   libclang-19-dev                                # bpfkit-check: C++ BPF sources (clang's C++ API)
   clang-16                                       # C++ BPF sources: the example with clang 14, 16, 19
 )

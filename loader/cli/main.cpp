@@ -23,6 +23,7 @@ int cmd_load(arguments &);
 int cmd_attach(arguments &);
 int cmd_map(arguments &);
 int cmd_unpin(arguments &);
+int cmd_init(arguments &);
 
 namespace {
 
@@ -58,6 +59,9 @@ const std::vector<command> &commands() {
       {"unpin", "DIR",
        "remove what bpfkit pinned under DIR (progs/, maps/, links/) and nothing else",
        {}, cmd_unpin},
+      {"init", "DIR [--name NAME]",
+       "start a project in DIR: CMake, an XDP program, a loader with its skeleton, tests",
+       {}, cmd_init},
   };
   return list;
 }
