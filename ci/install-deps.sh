@@ -15,8 +15,9 @@ packages=(
   clang-19                                       # the kernel matrix: objects of a second clang
   help2man dpkg-dev                              # man pages from --help; cpack -G DEB (dpkg-shlibdeps)
   debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
+  clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
+  ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
   libclang-19-dev                                # bpfkit-check: C++ BPF sources (clang's C++ API)
-  clang-16                                       # C++ BPF sources: the example with clang 14, 16, 19
 )
 
 missing=()

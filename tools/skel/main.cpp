@@ -104,10 +104,13 @@ options parse_options(int argc, char **argv) {
     std::string base = file_name(opts.object);
     opts.name = base.substr(0, base.find('.'));
   }
-  if (!is_c_identifier(opts.name) || is_cxx_keyword(opts.name))
+  if (!is_c_identifier(opts.name))
     throw usage_error("--name '" + opts.name +
                       "' cannot be a C++ namespace; use letters, digits and '_', not starting "
-                      "with a digit, and not a C++ keyword");
+                      "with a digit");
+  if (auto reason = namespace_reservation(opts.name); !reason.empty())
+    throw usage_error("--name '" + opts.name + "' cannot be a C++ namespace: it is " +
+                      std::string(reason));
   return opts;
 }
 
