@@ -44,7 +44,8 @@ function(_bpfkit_cxx_compile_options out_var)
 endfunction()
 
 # Path of a bpfkit tool that only some builds have (bpfkit-check needs
-# clang's C++ API), or "" when this bpfkit has none.
+# clang's C++ API), or "" when this bpfkit has none; <out-target> is the
+# target that builds it here, if any.
 function(_bpfkit_cxx_tool tool out_path out_target)
   set(path "")
   set(built_here "")
@@ -55,6 +56,12 @@ function(_bpfkit_cxx_tool tool out_path out_target)
     else()
       get_target_property(built_here bpfkit::${tool} ALIASED_TARGET)
       get_target_property(dir ${built_here} RUNTIME_OUTPUT_DIRECTORY)
+      string(REPLACE "$<0:>" "" dir "${dir}")
+      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+      if(multi_config)
+        # As BpfTools.cmake does: no directory per configuration.
+        set_target_properties(${built_here} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
+      endif()
       set(path "${dir}/${tool}")
     endif()
   endif()
@@ -127,7 +134,6 @@ function(_bpfkit_cxx_header_views root out_dir out_target)
   set(dir "${CMAKE_BINARY_DIR}/bpfkit/cxx-headers/${key}")
   set(target _bpfkit_cxx_headers_${key})
   if(NOT TARGET ${target})
-    _bpfkit_cxx_tool(bpfkit-cxx-headers tool tool_target)
     set(outputs "")
     set(inputs "")
     foreach(header IN ITEMS bpf_helpers bpf_helper_defs bpf_core_read bpf_tracing bpf_endian)
@@ -135,42 +141,37 @@ function(_bpfkit_cxx_header_views root out_dir out_target)
       list(APPEND inputs "${root}/bpf/${header}.h")
     endforeach()
     add_custom_command(OUTPUT ${outputs}
-      COMMAND "${tool}" --from "${root}" -o "${dir}"
-      DEPENDS ${inputs} "${tool}"
+      COMMAND bpfkit::bpfkit-cxx-headers --from "${root}" -o "${dir}"
+      DEPENDS ${inputs} bpfkit::bpfkit-cxx-headers
       COMMENT "C++ views of the libbpf headers in ${root}"
       VERBATIM)
     add_custom_target(${target} DEPENDS ${outputs})
-    if(tool_target)
-      add_dependencies(${target} ${tool_target})
-    endif()
   endif()
   set(${out_dir} "${dir}" PARENT_SCOPE)
   set(${out_target} "${target}" PARENT_SCOPE)
 endfunction()
 
 # The C++ view of vmlinux.h, from the BTF the C one is made of (once per
-# build tree). Empty when there is no BTF.
-function(_bpfkit_cxx_vmlinux_dir out_dir out_target)
-  if(NOT EXISTS "${BPF_VMLINUX_BTF}")
+# build tree; target bpf_vmlinux_cxx_h, like bpf_vmlinux_h for the C one).
+# Empty when there is no BTF.
+function(_bpfkit_cxx_vmlinux_dir out_dir)
+  _bpfkit_vmlinux_include_dir(c_dir)
+  if(NOT c_dir)
     set(${out_dir} "" PARENT_SCOPE)
-    set(${out_target} "" PARENT_SCOPE)
     return()
   endif()
   set(dir "${CMAKE_BINARY_DIR}/bpfkit/vmlinux-cxx")
-  set(target _bpfkit_vmlinux_cxx_h)
-  if(NOT TARGET ${target})
-    _bpfkit_tool_path(vmlinux tool)
+  if(NOT TARGET bpf_vmlinux_cxx_h)
     file(MAKE_DIRECTORY "${dir}")
     add_custom_command(OUTPUT "${dir}/vmlinux.h"
-      COMMAND "${tool}" --btf "${BPF_VMLINUX_BTF}" --cxx -o "${dir}/vmlinux.h"
-      DEPENDS "${BPF_VMLINUX_BTF}" "${tool}"
+      COMMAND bpfkit::bpfkit-vmlinux --btf "${BPF_VMLINUX_BTF}" --cxx -o "${dir}/vmlinux.h"
+      DEPENDS "${BPF_VMLINUX_BTF}" bpfkit::bpfkit-vmlinux
       COMMENT "Generating the C++ vmlinux.h from ${BPF_VMLINUX_BTF}"
       VERBATIM)
-    add_custom_target(${target} DEPENDS "${dir}/vmlinux.h")
-    _bpfkit_depend_on_tools(${target})
+    add_custom_target(bpf_vmlinux_cxx_h DEPENDS "${dir}/vmlinux.h")
+    _bpfkit_vmlinux_at_configure("${dir}/vmlinux.h" bpf_vmlinux_cxx_h --cxx)
   endif()
   set(${out_dir} "${dir}" PARENT_SCOPE)
-  set(${out_target} "${target}" PARENT_SCOPE)
 endfunction()
 
 function(_bpfkit_cxx_object name bpf_target)
@@ -180,7 +181,7 @@ function(_bpfkit_cxx_object name bpf_target)
     return()
   endif()
   _bpfkit_cxx_tool(bpfkit-check check_tool check_target)
-  _bpfkit_cxx_tool(bpfkit-cxx-headers headers_tool headers_target)
+  _bpfkit_cxx_tool(bpfkit-cxx-headers headers_tool unused)
   if(NOT check_tool OR NOT headers_tool)
     message(FATAL_ERROR
       "bpf_add_object(${name}): C++ sources (${cxx_sources}) need bpfkit-check, which this "
@@ -196,11 +197,13 @@ function(_bpfkit_cxx_object name bpf_target)
   _bpfkit_cxx_compile_options(options)
   set_property(SOURCE ${cxx_sources} APPEND PROPERTY COMPILE_OPTIONS ${options})
 
-  # The views come first: clang finds them before what they view.
-  _bpfkit_cxx_vmlinux_dir(vmlinux_dir vmlinux_target)
+  # The views come first: clang finds them before what they view. The C++
+  # vmlinux.h is the one the object's sources find, so the PCH is made of it.
+  _bpfkit_cxx_vmlinux_dir(vmlinux_dir)
   if(vmlinux_dir)
     target_include_directories(${bpf_target} SYSTEM BEFORE PRIVATE "${vmlinux_dir}")
-    add_dependencies(${bpf_target} ${vmlinux_target})
+    add_dependencies(${bpf_target} bpf_vmlinux_cxx_h)
+    _bpfkit_object_compile_launcher(${bpf_target} VMLINUX "${vmlinux_dir}/vmlinux.h")
   endif()
   _bpfkit_cxx_libbpf_root(${name} libbpf_root ${arg_INCLUDE_DIRECTORIES})
   _bpfkit_cxx_header_views("${libbpf_root}" views_dir views_target)

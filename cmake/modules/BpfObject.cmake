@@ -163,14 +163,19 @@ endfunction()
 # compile's own flags and uses it when the source's first #include resolves
 # to the generated vmlinux.h, then runs CMAKE_BPF_COMPILER_LAUNCHER (ccache,
 # sccache, distcc...) if set. CMake applies neither PCHs nor launchers to
-# custom languages itself.
+# custom languages itself. VMLINUX names another generated vmlinux.h that
+# the object's sources find first (BpfCxx.cmake: the C++ view).
 function(_bpfkit_object_compile_launcher target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "VMLINUX" "")
   _bpfkit_tool_path(cc cc_tool)
   set(launcher "\"${cc_tool}\"")
   _bpfkit_vmlinux_include_dir(vmlinux_dir)
   if(vmlinux_dir)
+    if(NOT arg_VMLINUX)
+      set(arg_VMLINUX "${vmlinux_dir}/vmlinux.h")
+    endif()
     _bpfkit_vmlinux_pch_dir(pch_dir)
-    string(APPEND launcher " --vmlinux \"${vmlinux_dir}/vmlinux.h\" --pch-dir \"${pch_dir}\"")
+    string(APPEND launcher " --vmlinux \"${arg_VMLINUX}\" --pch-dir \"${pch_dir}\"")
   endif()
   # Like CMAKE_<LANG>_COMPILER_LAUNCHER: the variable, else the environment.
   if(DEFINED CMAKE_BPF_COMPILER_LAUNCHER)
