@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config   # host toolchain
   clang llvm llvm-dev                            # BPF compiler; libLLVM for the disassembler
   libbpf-dev libelf-dev zlib1g-dev               # libbpf and what it links
+  liblzma-dev                                    # bpfkit-vmlinux: xz kernel images and .debs
+  libclang-rt-14-dev                             # libFuzzer, ASan, UBSan (tests/fuzz, BPFKIT_SANITIZE)
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
@@ -18,6 +20,8 @@ packages=(
   clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
   ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
   libclang-19-dev                                # bpfkit-check: C++ BPF sources (clang's C++ API)
+  lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
+  libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
 )
 
 missing=()

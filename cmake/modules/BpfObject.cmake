@@ -142,6 +142,7 @@ function(_bpfkit_add_object name)
     _bpfkit_add_skeleton(${name} ${bpf_target})
   endif()
   _bpfkit_add_object_targets(${name} ${bpf_target})
+  _bpfkit_coverage_add_object(${name} ${bpf_target})
 endfunction()
 
 # Include directories every BPF compile gets after the user's own: bpfkit's

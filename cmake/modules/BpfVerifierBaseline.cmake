@@ -134,6 +134,7 @@ function(bpf_verifier_baseline test)
     list(APPEND object_targets ${bpf_target})
   endforeach()
   file(GENERATE OUTPUT "${spec_file}" CONTENT "${spec}")
+  _bpfkit_report_add_baseline("${file}")
 
   _bpfkit_test_fixture()
   add_test(NAME ${test} COMMAND bpfkit::bpfkit-baseline check "${spec_file}")

@@ -323,7 +323,7 @@ void edit_object(const std::string &path, const object_plan &plan) {
   tools::output_file out(path);
   out.write(tools::read_file(path));
   {
-    elf_editor editor(out.temp_path(), path);
+    elf_editor editor(out.path_for_open(), path);
     editor.apply(plan);
   }
   out.commit();

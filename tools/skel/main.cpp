@@ -38,7 +38,7 @@ constexpr const char help[] =
     "The header embeds the object, so programs built with it need no .bpf.o at\n"
     "run time; its leading comment documents what it contains.\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input object, 2 bad command line, 3 internal error.\n";
+    "Exit status: 0 ok, 2 bad command line, 3 bad input object, 5 internal error.\n";
 
 struct options {
   std::string name;

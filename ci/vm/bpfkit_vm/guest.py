@@ -39,6 +39,8 @@ def script(builds: list[Build], selection: Selection, kernel_name: str) -> str:
         "export LANG=C.UTF-8 TERM=dumb",
         f"export BPFKIT_IN_VM=1 BPFKIT_VM_KERNEL={shlex.quote(kernel_name)}",
         'out=${BPFKIT_VM_OUT:-/run/bpfkit-vm}',
+        # Result files and coverage tracefiles outlive the guest (bpf_coverage, bpf_report).
+        'export BPFKIT_RESULTS_DIR="$out"/bpfkit-results BPFKIT_COVERAGE_DIR="$out"/bpfkit-coverage',
         "cd /",
         f"echo '{START_MARK}'",
     ]
