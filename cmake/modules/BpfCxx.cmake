@@ -11,8 +11,10 @@
 #          debug info (BTF needs every type complete);
 #        - the object's include path starts with C++ views of the libbpf
 #          headers it would otherwise find (bpfkit-cxx-headers) and of
-#          vmlinux.h (bpfkit-vmlinux --cxx). In C a view includes the header
-#          it views, so the object's C sources compile exactly as before;
+#          vmlinux.h (bpfkit-vmlinux --cxx; target bpf_vmlinux_cxx_h, beside
+#          bpf_vmlinux_h, and the header bpfkit-cc precompiles for the
+#          object). In C a view includes the header it views, so the
+#          object's C sources compile exactly as before;
 #        - every compile of the object runs through `bpfkit-check --compile`,
 #          which checks a C++ source and its object (names the kernel or
 #          libbpf would refuse, kernel struct reads without CO-RE), gives the
@@ -69,33 +71,6 @@ function(_bpfkit_cxx_tool tool out_path out_target)
   set(${out_target} "${built_here}" PARENT_SCOPE)
 endfunction()
 
-# The directories clang searches for <...> by itself, for the BPF target
-# (computed once per compiler).
-function(_bpfkit_cxx_compiler_include_dirs out_var)
-  string(MD5 key "${CMAKE_BPF_COMPILER}")
-  get_property(known GLOBAL PROPERTY _BPFKIT_CXX_COMPILER_INCLUDES_${key} SET)
-  if(NOT known)
-    execute_process(COMMAND "${CMAKE_BPF_COMPILER}" -target bpf -E -x c - -v
-      INPUT_FILE /dev/null OUTPUT_QUIET ERROR_VARIABLE text RESULT_VARIABLE rc)
-    set(dirs "")
-    if(rc EQUAL 0 AND text MATCHES "search starts here:\n(.*)End of search list")
-      string(REPLACE "\n" ";" lines "${CMAKE_MATCH_1}")
-      foreach(line IN LISTS lines)
-        string(STRIP "${line}" line)
-        if(line AND NOT line MATCHES "^#include")
-          list(APPEND dirs "${line}")
-        endif()
-      endforeach()
-    endif()
-    if(CMAKE_BPF_HOST_MULTIARCH)
-      list(APPEND dirs "/usr/include/${CMAKE_BPF_HOST_MULTIARCH}")
-    endif()
-    set_property(GLOBAL PROPERTY _BPFKIT_CXX_COMPILER_INCLUDES_${key} "${dirs}")
-  endif()
-  get_property(dirs GLOBAL PROPERTY _BPFKIT_CXX_COMPILER_INCLUDES_${key})
-  set(${out_var} "${dirs}" PARENT_SCOPE)
-endfunction()
-
 # The include root of the libbpf headers an object's compile finds: its own
 # include directories first, then bpfkit's libbpf location, then clang's.
 function(_bpfkit_cxx_libbpf_root name out_var)
@@ -110,8 +85,9 @@ function(_bpfkit_cxx_libbpf_root name out_var)
     _bpfkit_libbpf_bpf_include_dirs(libbpf_dirs)
     list(APPEND candidates ${libbpf_dirs})
   endif()
-  _bpfkit_cxx_compiler_include_dirs(compiler_dirs)
-  list(APPEND candidates ${compiler_dirs})
+  # Then where clang searches by itself, as every BPF compile does
+  # (CMakeDetermineBPFCompiler.cmake: the BPF target's own, then the host's).
+  list(APPEND candidates ${CMAKE_BPF_IMPLICIT_INCLUDE_DIRECTORIES} ${CMAKE_BPF_HOST_INCLUDE_DIRS})
   foreach(dir IN LISTS candidates)
     if(EXISTS "${dir}/bpf/bpf_helpers.h")
       set(${out_var} "${dir}" PARENT_SCOPE)

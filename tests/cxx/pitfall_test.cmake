@@ -2,8 +2,10 @@
 #   STEP=configure  configures the pitfalls project against the installed
 #                   bpfkit (a fixture: every case builds in that tree)
 #   STEP=<case>     builds <case>_bpf: the build must fail with the error
-#                   marked `// error: <regex>` in <case>.bpf.cpp, at that
-#                   line, with a fix, and leave no object behind
+#                   marked `// error: <regex>` in its files (<case>.bpf.cpp,
+#                   or those of the directory <case>/ for a case that needs
+#                   a header of its own), at that line, with a fix, and
+#                   leave no object behind
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
 set(bin "${WORK_DIR}/build")
 set(project "${CMAKE_CURRENT_LIST_DIR}/pitfalls")
@@ -14,20 +16,30 @@ if(STEP STREQUAL "configure")
   return()
 endif()
 
-set(source "${project}/${STEP}.bpf.cpp")
-file(STRINGS "${source}" lines)
-set(number 0)
-set(marked "")
-foreach(line IN LISTS lines)
-  math(EXPR number "${number} + 1")
-  if(line MATCHES "// error: (.*)$")
-    set(marked "${number}")
-    set(expected "${CMAKE_MATCH_1}")
+if(IS_DIRECTORY "${project}/${STEP}")
+  file(GLOB files "${project}/${STEP}/*")
+else()
+  set(files "${project}/${STEP}.bpf.cpp")
+endif()
+set(source "")
+foreach(file IN LISTS files)
+  file(STRINGS "${file}" lines)
+  set(number 0)
+  foreach(line IN LISTS lines)
+    math(EXPR number "${number} + 1")
+    if(line MATCHES "// error: (.*)$")
+      set(source "${file}")
+      set(marked "${number}")
+      set(expected "${CMAKE_MATCH_1}")
+      break()
+    endif()
+  endforeach()
+  if(source)
     break()
   endif()
 endforeach()
-if(NOT marked)
-  message(FATAL_ERROR "${source} has no `// error: <regex>` marker")
+if(NOT source)
+  message(FATAL_ERROR "no `// error: <regex>` marker in ${files}")
 endif()
 
 consumer_build("${bin}" EXPECT_FAILURE OUTPUT out ARGS --target ${STEP}_bpf)

@@ -1,8 +1,10 @@
-# bpfkit-check, bpfkit-cxx-headers and bpfkit-vmlinux --cxx as commands: one
-# CASE per run, each checking the exit status, the message and what is (not)
-# written. Given: CHECK, HEADERS, VMLINUX (the tools), CLANG, INCLUDES (the
-# include directories of a C++ object of this build), LIBBPF_ROOT, BTF,
-# PITFALLS (tests/cxx/pitfalls), SOURCES (tests/cxx), WORK_DIR.
+# bpfkit-check, bpfkit-cxx-headers, bpfkit-vmlinux --cxx and bpfkit-link on
+# C++ objects as commands: one CASE per run, each checking the exit status,
+# the message and what is (not) written. Given: CHECK, HEADERS, VMLINUX, LINK
+# (the tools), CLANG, CLANGS (every installed clang), INCLUDES (the include
+# directories of a C++ object of this build), MIXED_DIR (where that object's
+# compiles went), LIBBPF_ROOT, BTF, PITFALLS (tests/cxx/pitfalls), SOURCES
+# (tests/cxx), WORK_DIR.
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
 consumer_reset()
 
@@ -178,6 +180,57 @@ elseif(CASE STREQUAL "vmlinux_cxx")
       -isystem "${WORK_DIR}/cxx1" -isystem "${WORK_DIR}/c" "${WORK_DIR}/use.bpf.c")
     expect_exit(${rc} 0 "the C++ vmlinux.h in C (the C header) with ${clang}" "${out}")
   endforeach()
+
+elseif(CASE STREQUAL "link_autolink")
+  # C++20 turns on clang's autolink: a .linker-options section libbpf cannot
+  # link. bpfkit-link names the flag; -fno-autolink (bpf_add_object's) links.
+  file(MAKE_DIRECTORY "${WORK_DIR}")
+  file(WRITE "${WORK_DIR}/plain.bpf.cpp"
+    "#define SEC(name) __attribute__((section(name), used))\n"
+    "struct xdp_md;\n"
+    "extern \"C\" SEC(\"xdp\") int pass(xdp_md *) { return 2; }\n"
+    "extern \"C\" { char LICENSE[] SEC(\"license\") = \"GPL\"; }\n")
+  foreach(clang IN LISTS CLANGS)
+    get_filename_component(name "${clang}" NAME)
+    consumer_run(out rc "${clang}" ${flags} -std=gnu++20 -c "${WORK_DIR}/plain.bpf.cpp"
+      -o "${WORK_DIR}/autolink-${name}.o")
+    expect_exit(${rc} 0 "a C++20 compile with ${name}" "${out}")
+    consumer_run(out rc readelf -W -S "${WORK_DIR}/autolink-${name}.o")
+    expect_match("${out}" "\\.linker-options" "the sections of a C++20 object of ${name}")
+    consumer_run(out rc "${LINK}" -o "${WORK_DIR}/autolink-${name}.bpf.o" "${WORK_DIR}/autolink-${name}.o")
+    expect_exit(${rc} 3 "linking it" "${out}")
+    expect_match("${out}" "autolink-${name}\\.o: section \"\\.linker-options\" holds options for a host linker"
+      "bpfkit-link's message")
+    expect_match("${out}" "hint: compile C\\+\\+ BPF sources with -fno-autolink" "its hint")
+    if(EXISTS "${WORK_DIR}/autolink-${name}.bpf.o")
+      message(FATAL_ERROR "a failed link wrote autolink-${name}.bpf.o")
+    endif()
+    consumer_run(out rc "${clang}" ${cxx_flags} -c "${WORK_DIR}/plain.bpf.cpp"
+      -o "${WORK_DIR}/no-autolink-${name}.o")
+    expect_exit(${rc} 0 "the compile with bpf_add_object's flags (${name})" "${out}")
+    consumer_run(out rc "${LINK}" -o "${WORK_DIR}/no-autolink-${name}.bpf.o" "${WORK_DIR}/no-autolink-${name}.o")
+    expect_exit(${rc} 0 "linking it" "${out}")
+  endforeach()
+  # #pragma comment(lib, ...), in C or C++: a .deplibs section, as clear.
+  file(WRITE "${WORK_DIR}/deplibs.bpf.c"
+    "#pragma comment(lib, \"m\")\n"
+    "__attribute__((section(\"license\"), used)) char LICENSE[] = \"GPL\";\n")
+  consumer_run(out rc "${CLANG}" ${flags} -c "${WORK_DIR}/deplibs.bpf.c" -o "${WORK_DIR}/deplibs.o")
+  expect_exit(${rc} 0 "a compile with #pragma comment(lib)" "${out}")
+  consumer_run(out rc "${LINK}" -o "${WORK_DIR}/deplibs.bpf.o" "${WORK_DIR}/deplibs.o")
+  expect_exit(${rc} 3 "linking it" "${out}")
+  expect_match("${out}" "deplibs\\.o: section \"\\.deplibs\" names libraries to link" "bpfkit-link's message")
+  expect_match("${out}" "hint: remove the #pragma comment\\(lib, \\.\\.\\.\\)" "its hint")
+  if(EXISTS "${WORK_DIR}/deplibs.bpf.o")
+    message(FATAL_ERROR "a failed link wrote deplibs.bpf.o")
+  endif()
+  # The C++ object bpf_add_object() compiled has no such section.
+  file(GLOB_RECURSE objects "${MIXED_DIR}/*mixed.bpf.cpp.o")
+  if(NOT objects)
+    message(FATAL_ERROR "no object of mixed.bpf.cpp under ${MIXED_DIR}")
+  endif()
+  consumer_run(out rc readelf -W -S ${objects})
+  expect_no_match("${out}" "\\.linker-options" "the sections of bpf_add_object's C++ object")
 
 else()
   message(FATAL_ERROR "unknown CASE '${CASE}'")

@@ -20,6 +20,7 @@
 #include <llvm/ADT/SmallString.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -395,7 +396,14 @@ class checker : public RecursiveASTVisitor<checker> {
 
   void report_ignored_attribute(SourceLocation where, const std::string &attribute) {
     if (where.isInvalid() || in_system_header(where)) return;
-    if (attribute == "preserve_access_index")
+    if (attribute == "preserve_access_index" &&
+        std::filesystem::path(sm_.getFilename(sm_.getSpellingLoc(where)).str()).filename() == "vmlinux.h")
+      add(where,
+          "clang ignores preserve_access_index in C++: this C vmlinux.h, found before bpfkit's "
+          "C++ one, would make reads of kernel struct fields use this kernel's fixed offsets",
+          "let C++ sources find bpfkit's generated vmlinux.h: move this one out of their include "
+          "path (keep it for C sources with INCLUDE_DIRECTORIES of a C-only object)");
+    else if (attribute == "preserve_access_index")
       add(where,
           "clang ignores preserve_access_index in C++: reads of this struct's fields would "
           "use fixed offsets",
