@@ -27,7 +27,7 @@ endif()
 set_property(GLOBAL PROPERTY _BPFKIT_BPF_INCLUDE_DIR "${BPFKIT_BPF_INCLUDE_DIR}")
 
 foreach(_bpfkit_module IN ITEMS BpfTools BpfNames BpfTargetArch BpfCompileFlags BpfLanguage
-    BpfVmlinux BpfSkeleton BpfObjectTargets BpfObject BpfTest BpfTestGtest BpfVerifierBaseline
+    BpfVmlinux BpfSkeleton BpfObjectTargets BpfCxx BpfObject BpfTest BpfTestGtest BpfVerifierBaseline
     BpfKernelMatrix BpfCoverage)
   include("${CMAKE_CURRENT_LIST_DIR}/modules/${_bpfkit_module}.cmake")
 endforeach()

@@ -124,6 +124,8 @@ function(_bpfkit_add_object name)
   target_compile_options(${bpf_target} PRIVATE ${arg_COMPILE_OPTIONS})
   _bpfkit_object_system_headers(${bpf_target})
   _bpfkit_object_compile_launcher(${bpf_target})
+  _bpfkit_cxx_object(${name} ${bpf_target} SOURCES ${sources}
+    INCLUDE_DIRECTORIES ${arg_INCLUDE_DIRECTORIES})
 
   # Relink when the link step itself changes.
   _bpfkit_tool_path(link link_tool)
@@ -162,14 +164,19 @@ endfunction()
 # compile's own flags and uses it when the source's first #include resolves
 # to the generated vmlinux.h, then runs CMAKE_BPF_COMPILER_LAUNCHER (ccache,
 # sccache, distcc...) if set. CMake applies neither PCHs nor launchers to
-# custom languages itself.
+# custom languages itself. VMLINUX names another generated vmlinux.h that
+# the object's sources find first (BpfCxx.cmake: the C++ view).
 function(_bpfkit_object_compile_launcher target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "VMLINUX" "")
   _bpfkit_tool_path(cc cc_tool)
   set(launcher "\"${cc_tool}\"")
   _bpfkit_vmlinux_include_dir(vmlinux_dir)
   if(vmlinux_dir)
+    if(NOT arg_VMLINUX)
+      set(arg_VMLINUX "${vmlinux_dir}/vmlinux.h")
+    endif()
     _bpfkit_vmlinux_pch_dir(pch_dir)
-    string(APPEND launcher " --vmlinux \"${vmlinux_dir}/vmlinux.h\" --pch-dir \"${pch_dir}\"")
+    string(APPEND launcher " --vmlinux \"${arg_VMLINUX}\" --pch-dir \"${pch_dir}\"")
   endif()
   # Like CMAKE_<LANG>_COMPILER_LAUNCHER: the variable, else the environment.
   if(DEFINED CMAKE_BPF_COMPILER_LAUNCHER)

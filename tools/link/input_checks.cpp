@@ -109,6 +109,27 @@ void check_section_names(const elf_object &object, diagnostics &errors) {
   }
 }
 
+// Sections clang writes for the host linker, which libbpf's linker does not
+// know: precise messages instead of "unrecognized section".
+void check_host_linker_sections(const elf_object &object, diagnostics &errors) {
+  constexpr GElf_Word linker_options = 0x6fff4c01;       // SHT_LLVM_LINKER_OPTIONS
+  constexpr GElf_Word dependent_libraries = 0x6fff4c04;  // SHT_LLVM_DEPENDENT_LIBRARIES
+  for (const auto &section : object.sections) {
+    if (section.type == linker_options)
+      errors.add(tool_error(object.path,
+                            "section " + object_check::quote(section.name, 256) +
+                                " holds options for a host linker (clang's autolink, on by "
+                                "default for C++20), which libbpf cannot link",
+                            "compile C++ BPF sources with -fno-autolink (bpf_add_object() does)"));
+    else if (section.type == dependent_libraries)
+      errors.add(tool_error(object.path,
+                            "section " + object_check::quote(section.name, 256) +
+                                " names libraries to link (#pragma comment(lib, ...)), which "
+                                "libbpf cannot link",
+                            "remove the #pragma comment(lib, ...): a BPF object links no libraries"));
+  }
+}
+
 void check_mangled_names(const elf_object &object, diagnostics &errors) {
   for (const auto &symbol : object.symbols) {
     const char *kind = named_entity_kind(object, symbol);
@@ -170,6 +191,7 @@ bool is_map(const elf_object &object, const elf_symbol &symbol) {
 void check_input(const elf_object &object, diagnostics &errors) {
   check_section_names(object, errors);
   check_btf(object, errors);
+  check_host_linker_sections(object, errors);
   check_mangled_names(object, errors);
 }
 

@@ -1,9 +1,10 @@
 // bpfkit-vmlinux: writes vmlinux.h from a kernel's BTF, without bpftool.
 //
-//   bpfkit-vmlinux [--btf FILE] [--base FILE] -o OUT
+//   bpfkit-vmlinux [--btf FILE] [--base FILE] [--cxx] -o OUT
 //
-// The output matches `bpftool btf dump file FILE format c`, is deterministic
-// and is written atomically, so a build never sees a truncated header.
+// The output matches `bpftool btf dump file FILE format c` (or, with --cxx,
+// is the C++ view of cxx_header.hpp), is deterministic and is written
+// atomically, so a build never sees a truncated header.
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "btf_file.hpp"
 #include "c_header.hpp"
+#include "cxx_header.hpp"
 #include "output_file.hpp"
 #include "tool_error.hpp"
 
@@ -19,7 +21,7 @@ namespace bpfkit::tools {
 namespace {
 
 constexpr const char tool_name[] = "bpfkit-vmlinux";
-constexpr const char usage[] = "bpfkit-vmlinux [--btf FILE] [--base FILE] -o OUT";
+constexpr const char usage[] = "bpfkit-vmlinux [--btf FILE] [--base FILE] [--cxx] -o OUT";
 constexpr const char help[] =
     "Generates vmlinux.h (all kernel types as C) from a BTF file.\n"
     "\n"
@@ -27,6 +29,8 @@ constexpr const char help[] =
     "               (default: /sys/kernel/btf/vmlinux, the running kernel)\n"
     "  --base FILE  base BTF when FILE is split BTF, e.g. a kernel module's\n"
     "               /sys/kernel/btf/<module> on /sys/kernel/btf/vmlinux\n"
+    "  --cxx        write the header for C++ BPF sources (layout-checked,\n"
+    "               CO-RE-annotated kernel types)\n"
     "  -o OUT       the header to write (replaced atomically)\n"
     "  --help       this text\n"
     "  --version    print the version\n"
@@ -37,6 +41,7 @@ struct options {
   std::string btf = "/sys/kernel/btf/vmlinux";
   std::optional<std::string> base;
   std::string output;
+  bool cxx = false;
   bool help = false;
 };
 
@@ -56,6 +61,8 @@ options parse_options(int argc, char **argv) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       opts.help = true;
+    } else if (arg == "--cxx") {
+      opts.cxx = true;
     } else if (auto btf = option_value("--btf", i, argc, argv)) {
       opts.btf = *btf;
     } else if (auto base = option_value("--base", i, argc, argv)) {
@@ -82,7 +89,8 @@ int run(int argc, char **argv) {
 
   btf_ptr base = opts.base ? load_btf(*opts.base) : nullptr;
   btf_ptr types = load_btf(opts.btf, base.get());
-  std::string header = render_c_header(*types, opts.btf);
+  std::string header =
+      opts.cxx ? render_cxx_header(*types, opts.btf) : render_c_header(*types, opts.btf);
 
   output_file out(opts.output);
   out.write(header);

@@ -15,7 +15,9 @@
  * annotated program, named <test>.<program>. The annotations are BTF decl
  * tags ("bpfkit:<key>=<value>") on the program's function: they cost no
  * instructions and travel in the object's BTF, so the test runner reads them
- * from the linked object itself.
+ * from the linked object itself. clang drops btf_decl_tag in C++, so in a
+ * C++ source they are `annotate` attributes, which bpfkit-check (the compile
+ * step of C++ BPF sources) writes into the object as the same decl tags.
  *
  *   BPFKIT_EXPECT_SUCCESS          the verifier accepts the program
  *   BPFKIT_EXPECT_FAILURE(regex)   the verifier rejects it and its log matches
@@ -36,7 +38,11 @@
 #ifndef BPFKIT_TEST_H
 #define BPFKIT_TEST_H
 
+#ifdef __cplusplus
+#define __bpfkit_tag(text) __attribute__((annotate("bpfkit:" text)))
+#else
 #define __bpfkit_tag(text) __attribute__((btf_decl_tag("bpfkit:" text)))
+#endif
 #define __bpfkit_str(x) #x
 
 #define BPFKIT_EXPECT_SUCCESS __bpfkit_tag("success")

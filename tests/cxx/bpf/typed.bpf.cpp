@@ -1,0 +1,2 @@
+// typed.h compiled as C++.
+#include "typed.h"
