@@ -35,8 +35,9 @@ namespace bpfkit::testing {
 
 // Empty when the running kernel meets every requirement in `needs`; else the
 // reasons, one per unmet requirement, joined by "; and ". Throws
-// bpfkit::requirements::requirement_error for a misspelled requirement (or
-// two versions). Probe results are cached for the process.
+// std::invalid_argument (bpfkit::requirements::requirement_error) naming a
+// misspelled requirement, or two versions. Probe results are cached for the
+// process.
 std::string kernel_unmet_reason(std::initializer_list<std::string_view> needs);
 
 // When the running kernel does not meet `needs`, marks the running test
