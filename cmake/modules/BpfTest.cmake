@@ -5,8 +5,16 @@
 #     [SET_GLOBAL "<var>=<value>" ...] [SET_MAP "<map>[<key>]=<value>" ...]
 #     [EXPECT_RETVAL <int|XDP_PASS|...>] [EXPECT_MAP "<expectation>" ...]
 #     [EXPECT_DATA_OUT <file>] [MAX_VERIFIED_INSNS <n>]
-#     [EXPECT_LOAD_FAILURE "<regex>"] [LABELS <label>...] [TIMEOUT <seconds>])
+#     [EXPECT_LOAD_FAILURE "<regex>"] [MIN_KERNEL <major.minor>]
+#     [REQUIRES <feature>...] [LABELS <label>...] [TIMEOUT <seconds>])
 #   bpf_add_test(<test> OBJECT <name> ANNOTATED [LABELS <label>...])
+#
+# MIN_KERNEL and REQUIRES (prog:<type>, map:<type>, helper:<name>[@<type>],
+# kfunc:<name>) skip the test, with the reasons, in a kernel that is older or
+# lacks a feature (probed there by bpfkit::requirements before loading):
+# bpfkit-test prints "bpfkit-test-skip: <reasons>" and exits 77. Annotated
+# tests say the same with BPFKIT_MIN_KERNEL/BPFKIT_REQUIRES (bpfkit/test.h),
+# GoogleTest cases with BPFKIT_REQUIRE_KERNEL (bpfkit/testing/requirements.hpp).
 #
 # registers ctest test <test>, run by bpfkit-test from a spec file written at
 # generate time. Everything that can be checked without the kernel is checked
@@ -148,14 +156,51 @@ function(_bpfkit_test_properties test)
     LABELS "bpf;${arg_LABELS}")
 endfunction()
 
+# The spec lines of MIN_KERNEL and REQUIRES (ARGN). Their forms are checked
+# here; the names are checked by bpfkit-test against the libbpf and the
+# kernel the test runs with (a helper newer than bpfkit's headers is known
+# from the kernel's BTF), and a misspelled name fails the test listing the
+# known ones.
+function(_bpfkit_test_requirement_lines test min_kernel out_var)
+  set(lines "")
+  if(NOT min_kernel STREQUAL "")
+    if(NOT min_kernel MATCHES "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$")
+      _bpfkit_test_error(${test} "MIN_KERNEL '${min_kernel}' is not a kernel version: "
+        "write <major>.<minor>[.<patch>], e.g. MIN_KERNEL 5.10 or MIN_KERNEL 6.6.")
+    endif()
+    string(APPEND lines "min_kernel=${min_kernel}\n")
+  endif()
+  set(forms "prog:<type>, map:<type>, helper:<name>, helper:<name>@<program type> or "
+    "kfunc:<name>, e.g. prog:xdp, map:ringbuf, helper:bpf_loop, helper:bpf_redirect@sched_cls, "
+    "kfunc:bpf_obj_new_impl")
+  list(JOIN forms "" forms)
+  set(identifier "[A-Za-z_][A-Za-z0-9_]*")
+  foreach(feature IN LISTS ARGN)
+    if(feature MATCHES "^helper:${identifier}(@${identifier})?$" AND NOT feature MATCHES "^helper:bpf_")
+      _bpfkit_test_error(${test} "REQUIRES '${feature}': helpers are named as BPF C calls them, "
+        "starting with bpf_ (e.g. helper:bpf_loop).")
+    elseif(NOT feature MATCHES "^(prog|map|kfunc):${identifier}$"
+           AND NOT feature MATCHES "^helper:${identifier}(@${identifier})?$")
+      _bpfkit_test_error(${test} "REQUIRES '${feature}' is not a requirement: write ${forms}.")
+    endif()
+    string(APPEND lines "requires=${feature}\n")
+  endforeach()
+  set(${out_var} "${lines}" PARENT_SCOPE)
+endfunction()
+
 function(_bpfkit_add_declarative_test test)
   cmake_parse_arguments(PARSE_ARGV 1 arg ""
-    "OBJECT;PROGRAM;DATA_IN;PACKET;CTX_IN;REPEAT;EXPECT_RETVAL;EXPECT_DATA_OUT;MAX_VERIFIED_INSNS;EXPECT_LOAD_FAILURE;TIMEOUT"
-    "SET_GLOBAL;SET_MAP;EXPECT_MAP;LABELS")
+    "OBJECT;PROGRAM;DATA_IN;PACKET;CTX_IN;REPEAT;EXPECT_RETVAL;EXPECT_DATA_OUT;MAX_VERIFIED_INSNS;EXPECT_LOAD_FAILURE;TIMEOUT;MIN_KERNEL"
+    "SET_GLOBAL;SET_MAP;EXPECT_MAP;LABELS;REQUIRES")
   if(arg_UNPARSED_ARGUMENTS)
     list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
     _bpfkit_test_error(${test} "unknown arguments: ${unknown}.")
   endif()
+  foreach(keyword MIN_KERNEL REQUIRES)
+    if(keyword IN_LIST arg_KEYWORDS_MISSING_VALUES)
+      _bpfkit_test_error(${test} "${keyword} is given without a value.")
+    endif()
+  endforeach()
   foreach(required OBJECT PROGRAM)
     if(NOT arg_${required})
       _bpfkit_test_error(${test} "${required} is required.")
@@ -216,6 +261,8 @@ function(_bpfkit_add_declarative_test test)
     _bpfkit_test_check_expect_map(${test} "${expectation}")
     string(APPEND spec "expect_map=${expectation}\n")
   endforeach()
+  _bpfkit_test_requirement_lines(${test} "${arg_MIN_KERNEL}" requirement_lines ${arg_REQUIRES})
+  string(APPEND spec "${requirement_lines}")
 
   string(MAKE_C_IDENTIFIER "${test}" file_name)
   # One spec per configuration where a tree has several (Ninja Multi-Config):
@@ -235,6 +282,11 @@ endfunction()
 # gtest_discover_tests does).
 function(_bpfkit_add_annotated_test test)
   cmake_parse_arguments(PARSE_ARGV 1 arg "ANNOTATED" "OBJECT" "LABELS")
+  if("MIN_KERNEL" IN_LIST ARGN OR "REQUIRES" IN_LIST ARGN)
+    _bpfkit_test_error(${test} "annotated tests say what they need from the kernel in the BPF "
+      "source, per program: BPFKIT_MIN_KERNEL(6.6) and BPFKIT_REQUIRES(\"helper:bpf_loop\") "
+      "(bpfkit/test.h), not MIN_KERNEL or REQUIRES.")
+  endif()
   if(arg_UNPARSED_ARGUMENTS)
     list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
     _bpfkit_test_error(${test} "unknown arguments with ANNOTATED: ${unknown}. "

@@ -17,6 +17,11 @@ include(GoogleTest)
 
 function(_bpfkit_add_gtest_test test)
   cmake_parse_arguments(PARSE_ARGV 1 arg "GTEST" "TIMEOUT" "SOURCES;LINK;LABELS")
+  if("MIN_KERNEL" IN_LIST ARGN OR "REQUIRES" IN_LIST ARGN)
+    _bpfkit_test_error(${test} "GoogleTest cases say what they need from the kernel in C++: "
+      "BPFKIT_REQUIRE_KERNEL(\"6.6\", \"helper:bpf_loop\") in the case or its SetUp() "
+      "(bpfkit/testing/requirements.hpp), not MIN_KERNEL or REQUIRES.")
+  endif()
   if(arg_UNPARSED_ARGUMENTS)
     list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
     _bpfkit_test_error(${test} "unknown arguments with GTEST: ${unknown}. "

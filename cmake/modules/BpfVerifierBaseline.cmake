@@ -37,8 +37,14 @@
 #
 # FILE is CSV: the header `object,program,verified_insns`, then one row per
 # program sorted by object and program, e.g. `counter,count_packets,24`.
-# Counts depend on the kernel and the compiler: keep one baseline per kernel
-# you test on (FILE can name a different file per kernel).
+# Counts depend on the kernel (and the compiler): a FILE holding {kernel}
+# keeps one file per kernel series, e.g. FILE "budgets/{kernel}.csv" is
+# budgets/6.1.csv in Linux 6.1.x, budgets/5.10.csv in 5.10.x. The test checks
+# the file of the kernel it runs in; <test>_update writes the running
+# kernel's file. Inside the kernel matrix (bpf_add_kernel_matrix) the test
+# records what it measured in the matrix's results (<build>/vm-results/
+# <kernel>/baselines/), and <test>_update then also writes the file of each
+# kernel the matrix recorded, unless that file is newer than the record.
 include_guard(GLOBAL)
 
 function(_bpfkit_baseline_error test)
@@ -127,6 +133,8 @@ function(bpf_verifier_baseline test)
   endif()
 
   set(spec "test=${test}\nfile=${file}\ntolerance=${arg_TOLERANCE}\nupdate=${update_command}\n")
+  # Where this tree's kernel matrix keeps its results (BpfKernelMatrix.cmake).
+  string(APPEND spec "vm_results=${CMAKE_BINARY_DIR}/vm-results\n")
   set(object_targets "")
   foreach(object IN LISTS arg_OBJECTS)
     _bpfkit_object_bpf_target("${object}" bpf_target)

@@ -21,6 +21,10 @@
 #   unprivileged  without capabilities the test is skipped (exit 77 through
 #                 ctest's SKIP_RETURN_CODE), a missing file still fails and
 #                 _update fails saying why
+#   per_kernel    FILE "budgets/{kernel}.csv": the running kernel's file is
+#                 checked and written; inside the kernel matrix (BPFKIT_VM_OUT)
+#                 the check records its counts, and _update writes the files
+#                 of the kernels the matrix recorded (unless they are newer)
 #   configure_error  -DCASE: configuring fails with MESSAGE naming the test
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
 
@@ -283,6 +287,88 @@ elseif(SCENARIO STREQUAL "rejected")
   if(NOT after STREQUAL content)
     message(FATAL_ERROR "rejects_update changed the file although it failed:\n${after}")
   endif()
+
+elseif(SCENARIO STREQUAL "per_kernel")
+  execute_process(COMMAND uname -r OUTPUT_VARIABLE release OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+" series "${release}")
+  set(budgets "${src}/budgets")
+  set(mine "${budgets}/${series}.csv")
+  string(REPLACE "." "\\." series_regex "${series}")
+  set(accept "cmake --build ${bin} --target per_kernel_update")
+  string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" accept_regex "${accept}")
+
+  # No file for this kernel: fails naming this kernel's file.
+  run_test(per_kernel out rc)
+  expect_failed(per_kernel "${out}" "${rc}")
+  expect_match("${out}" "the baseline file ${budgets}/${series_regex}\\.csv does not exist" "no file for this kernel")
+  expect_no_match("${out}" "recorded" "outside the kernel matrix nothing is recorded")
+
+  # As in the kernel matrix's guest: the counts are recorded for the host.
+  set(vm_out "${bin}/vm-results/guest")
+  run_test(per_kernel out rc env "BPFKIT_VM_OUT=${vm_out}" BPFKIT_VM_KERNEL=guest)
+  expect_failed(per_kernel "${out}" "${rc}")
+  expect_match("${out}" "the counts of kernel ${series_regex} are recorded in the kernel matrix's results of guest \\(${vm_out}/baselines/per_kernel-[0-9a-f]+/${series_regex}\\.csv\\): run ${accept_regex} on the host to write them to ${budgets}/${series_regex}\\.csv"
+    "the record in the guest")
+  file(GLOB records "${vm_out}/baselines/per_kernel-*/${series}.csv")
+  list(LENGTH records count)
+  if(NOT count EQUAL 1)
+    message(FATAL_ERROR "expected one record of kernel ${series}, found: ${records}")
+  endif()
+  file(READ "${records}" record)
+  expect_match("${record}" "^${header}\ncounter,count_packets,[1-9][0-9]*\ncounter,parse_udp,[1-9][0-9]*\n$" "the record")
+  get_filename_component(record_dir "${records}" DIRECTORY)
+  get_filename_component(record_name "${record_dir}" NAME)
+
+  # Records of two other kernels, as their boots would leave them.
+  set(other_kernels 5.10 6.1)
+  set(other_counts 5100 6100)
+  foreach(kernel count IN ZIP_LISTS other_kernels other_counts)
+    file(MAKE_DIRECTORY "${bin}/vm-results/${kernel}/baselines/${record_name}")
+    file(WRITE "${bin}/vm-results/${kernel}/baselines/${record_name}/${kernel}.csv"
+      "${header}\ncounter,count_packets,${count}\ncounter,parse_udp,7\n")
+  endforeach()
+  # A record of another build tree (another clang) is not this tree's.
+  file(MAKE_DIRECTORY "${bin}/vm-results/6.12/baselines/per_kernel-00000000")
+  file(WRITE "${bin}/vm-results/6.12/baselines/per_kernel-00000000/6.12.csv" "${header}\ncounter,count_packets,1\n")
+
+  run_update(per_kernel out rc)
+  expect_rc("${rc}" 0 "per_kernel_update" "${out}")
+  expect_match("${out}" "per_kernel: created ${budgets}/${series_regex}\\.csv \\(2 programs\\)" "the running kernel's file")
+  expect_match("${out}" "per_kernel: kernel 5\\.10: created ${budgets}/5\\.10\\.csv from the kernel matrix's run \\(2 programs\\)\n  counter/count_packets: 5100 insns \\(new\\)"
+    "the file of kernel 5.10")
+  expect_match("${out}" "per_kernel: kernel 6\\.1: created ${budgets}/6\\.1\\.csv" "the file of kernel 6.1")
+  expect_no_match("${out}" "6\\.12" "another tree's record")
+  if(EXISTS "${budgets}/6.12.csv")
+    message(FATAL_ERROR "per_kernel_update used another build tree's record")
+  endif()
+  file(READ "${budgets}/5.10.csv" written)
+  if(NOT written STREQUAL "${header}\ncounter,count_packets,5100\ncounter,parse_udp,7\n")
+    message(FATAL_ERROR "budgets/5.10.csv is not the record:\n${written}")
+  endif()
+  run_test(per_kernel out rc)
+  expect_passed(per_kernel "${out}" "${rc}")
+  expect_match("${out}" "against ${budgets}/${series_regex}\\.csv" "the check reads this kernel's file")
+
+  # Files newer than the records are kept; a newer record is written.
+  run_update(per_kernel out rc)
+  expect_rc("${rc}" 0 "per_kernel_update (again)" "${out}")
+  expect_match("${out}" "per_kernel: kernel 5\\.10: ${budgets}/5\\.10\\.csv is newer than the counts the kernel matrix recorded" "kept")
+  execute_process(COMMAND sleep 1.1)
+  file(WRITE "${bin}/vm-results/5.10/baselines/${record_name}/5.10.csv"
+    "${header}\ncounter,count_packets,5000\ncounter,parse_udp,7\n")
+  run_update(per_kernel out rc)
+  expect_rc("${rc}" 0 "per_kernel_update (newer record)" "${out}")
+  expect_match("${out}" "per_kernel: kernel 5\\.10: updated ${budgets}/5\\.10\\.csv from the kernel matrix's run \\(2 programs\\)\n  counter/count_packets: 5100 -> 5000 insns \\(-2\\.0%\\)\n  1 program unchanged"
+    "the newer record")
+
+  # A damaged record fails the update, naming it.
+  execute_process(COMMAND sleep 1.1)
+  file(WRITE "${bin}/vm-results/6.1/baselines/${record_name}/6.1.csv" "garbage\n")
+  run_update(per_kernel out rc)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "per_kernel_update accepted a damaged record:\n${out}")
+  endif()
+  expect_match("${out}" "per_kernel: cannot use the counts the kernel matrix recorded in kernel 6\\.1: [^\n]*6\\.1\\.csv:1: the first line must be the header" "a damaged record")
 
 elseif(SCENARIO STREQUAL "unprivileged")
   set(prefix "")

@@ -33,7 +33,8 @@ set(expected
   "in the test's values: column 2: unknown field 'adr' in struct flow_key; fields: addr, port, proto"
   "program 'count_packet'[^\n]*count_packets"
   "FAILED ann.passes_instead[^\n]*\n  retval: expected XDP_DROP \\(1\\), found XDP_PASS \\(2\\)"
-  "FAILED ann.loads_fine[^\n]*\n  expected the load to fail matching /invalid access/, but the verifier accepted loads_fine")
+  "FAILED ann.loads_fine[^\n]*\n  expected the load to fail matching /invalid access/, but the verifier accepted loads_fine"
+  "FAILED misspelled_requirement: a requirement is misspelled: 'prog:xpd': unknown program type 'xpd' \\(did you mean xdp\\?\\)\\. Known program types: unspec, socket_filter, [^\n]*xdp[^\n]*\nrerun: ctest --test-dir [^\n]* -R \"\\^misspelled_requirement\\$\"")
 foreach(regex IN LISTS expected)
   expect_match("${out}" "${regex}" "ctest output of the failing tests")
 endforeach()
@@ -42,4 +43,23 @@ expect_match("${out}" "rerun: ctest --test-dir ${bin} -R \"\\^wrong_count\\$\" -
 expect_match("${out}" "Test +#[0-9]+: passes \\.+ +Passed" "the passing test")
 
 file(READ "${bin}/junit.xml" junit)
-expect_match("${junit}" "<testsuite[^>]*failures=\"15\"" "junit.xml")
+expect_match("${junit}" "<testsuite[^>]*failures=\"16\"" "junit.xml")
+
+# Requirements the kernel does not meet: skipped, each reason said.
+execute_process(COMMAND uname -r OUTPUT_VARIABLE release OUTPUT_STRIP_TRAILING_WHITESPACE)
+string(REPLACE "." "\\." release "${release}")
+string(REPLACE "+" "\\+" release "${release}")
+consumer_run(out rc ctest --test-dir "${bin}" -V -R "^(needs_|ann\\.needs_)")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "skipped tests made ctest fail (${rc}):\n${out}")
+endif()
+foreach(regex
+    "bpfkit-test-skip: needs kernel 99\\.0 or newer; this is ${release}\n"
+    "bpfkit-test-skip: needs kfunc bpfkit_no_such_kfunc, which kernel ${release} lacks\n"
+    "bpfkit-test-skip: needs kernel 99\\.0 or newer; this is ${release}; and needs kfunc bpfkit_no_such_kfunc, which kernel ${release} lacks\n"
+    "needs_future_kernel [.]*\\*\\*\\*Skipped"
+    "needs_missing_kfunc [.]*\\*\\*\\*Skipped"
+    "ann\\.needs_the_future [.]*\\*\\*\\*Skipped")
+  expect_match("${out}" "${regex}" "ctest -V of the tests with unmet requirements")
+endforeach()
+expect_no_match("${out}" "retval XDP_PASS" "skipped tests (nothing loaded or run)")

@@ -5,6 +5,8 @@
 #                 cases are registered (properties of every case)
 #   failures      -DFAILING=<gtest_mode_failing>: deliberately failing cases
 #                 exit non-zero with BTF-decoded messages; their pins are gone
+#   requirements  -DFAILING=...: BPFKIT_REQUIRE_KERNEL skips cases the kernel
+#                 cannot run, with the reasons, and fails misspelled ones
 #   crash         -DFAILING=... -DRUNNER=<bpfkit-test>: an aborted case leaves
 #                 its pin directory, `bpfkit-test --cleanup` removes it
 #   unprivileged  -DSUITE=<gtest_mode.suite>: as nobody without capabilities,
@@ -136,6 +138,31 @@ elseif(CHECK STREQUAL "failures")
     "rerun: ctest --test-dir /some/build -R \"\\^x\\\\\\.deliberately_failing\\\\\\.map_value\\$\" --output-on-failure\n"
     "the rerun command under ctest")
   message("the deliberately failing cases failed as expected")
+
+elseif(CHECK STREQUAL "requirements")
+  run(out rc "${FAILING}" "--gtest_filter=kernel_requirements*")
+  if(rc EQUAL 0)
+    fail("the cases with misspelled requirements exited 0:\n${out}")
+  endif()
+  run(release rc uname -r)
+  string(STRIP "${release}" release)
+  string(REPLACE "." "\\." release "${release}")
+  string(REPLACE "+" "\\+" release "${release}")
+  foreach(regex IN ITEMS
+      "Skipped\nneeds kernel 99\\.0 or newer; this is ${release}\n"
+      "Skipped\nneeds kfunc bpfkit_no_such_kfunc, which kernel ${release} lacks\n"
+      "\\[  SKIPPED \\] kernel_requirements\\.future_kernel"
+      "\\[  SKIPPED \\] kernel_requirements\\.missing_kfunc"
+      "\\[  SKIPPED \\] kernel_requirements_in_set_up\\.skips_before_loading"
+      "BPFKIT_REQUIRE_KERNEL: a requirement is misspelled: 'prog:xpd': unknown program type 'xpd' \\(did you mean xdp\\?\\)\\. Known program types: unspec, "
+      "BPFKIT_REQUIRE_KERNEL: a requirement is misspelled: BPFKIT_REQUIRE_KERNEL: two kernel versions, '5\\.10' and '6\\.1': give at most one"
+      "\\[  FAILED  \\] kernel_requirements\\.misspelled"
+      "\\[  FAILED  \\] kernel_requirements\\.two_versions"
+      "2 FAILED TESTS")
+    expect_match("${out}" "${regex}" "output of the cases with requirements")
+  endforeach()
+  expect_no_match("${out}" "must not" "cases whose requirements are unmet or misspelled")
+  message("unmet requirements skipped with the reasons, misspelled ones failed")
 
 elseif(CHECK STREQUAL "crash")
   run(out rc "${FAILING}" "--gtest_filter=crashing.aborts_after_pinning")

@@ -75,6 +75,42 @@ class broken : public bpfkit::testing::skeleton_test<gtest_broken::skeleton> {};
 
 TEST_F(broken, does_not_load) { ADD_FAILURE() << "the body must not run after a failed load"; }
 
+// Requirements the kernel does not meet skip the case with the reasons,
+// before the body (or, from SetUp(), the skeleton's load) runs; misspelled
+// ones fail it.
+TEST(kernel_requirements, future_kernel) {
+  BPFKIT_REQUIRE_KERNEL("99.0", "prog:xdp");
+  ADD_FAILURE() << "the body must not run on a kernel older than 99.0";
+}
+
+TEST(kernel_requirements, missing_kfunc) {
+  BPFKIT_REQUIRE_KERNEL("kfunc:bpfkit_no_such_kfunc");
+  ADD_FAILURE() << "the body must not run without its kfunc";
+}
+
+TEST(kernel_requirements, misspelled) {
+  BPFKIT_REQUIRE_KERNEL("prog:xpd");
+  ADD_FAILURE() << "the body must not run after a misspelled requirement";
+}
+
+TEST(kernel_requirements, two_versions) {
+  BPFKIT_REQUIRE_KERNEL("5.10", "6.1");
+  ADD_FAILURE() << "the body must not run with two versions";
+}
+
+class kernel_requirements_in_set_up : public bpfkit::testing::skeleton_test<gtest_counter::skeleton> {
+ protected:
+  void SetUp() override {
+    BPFKIT_REQUIRE_KERNEL("99.0");
+    ADD_FAILURE() << "SetUp must not go on after the skip";
+    skeleton_test::SetUp();
+  }
+};
+
+TEST_F(kernel_requirements_in_set_up, skips_before_loading) {
+  ADD_FAILURE() << "the body must not run after a skip in SetUp";
+}
+
 // Dies without TearDown: the pin directory stays until bpfkit-test --cleanup.
 class crashing : public deliberately_failing {};
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,27 @@ TEST_F(counter, counts_test_runs) {
   EXPECT_THAT(skel().maps.cpu_counts, Not(HasEntry(0, 6)));
   auto per_cpu = *skel().maps.cpu_counts.lookup(0);
   EXPECT_THAT(skel().maps.cpu_counts, HasEntry(0, per_cpu));
+}
+
+// BPFKIT_REQUIRE_KERNEL in SetUp(), before the skeleton loads: requirements
+// every kernel of the matrix meets let the case run.
+class counter_where_supported : public counter {
+ protected:
+  void SetUp() override {
+    BPFKIT_REQUIRE_KERNEL("5.10", "prog:xdp", "map:hash", "helper:bpf_map_lookup_elem@xdp");
+    counter::SetUp();
+  }
+};
+
+TEST_F(counter_where_supported, runs_when_the_kernel_meets_its_requirements) {
+  run(skel().progs.count_packets, 2);
+  EXPECT_THAT(skel().maps.PACKET_COUNTER, HasEntry(0, 2));
+  EXPECT_EQ(bpfkit::testing::kernel_unmet_reason({"5.10", "prog:xdp", "map:hash"}), "");
+  EXPECT_THAT(bpfkit::testing::kernel_unmet_reason({"99.0", "kfunc:bpfkit_no_such_kfunc"}),
+              ::testing::MatchesRegex("needs kernel 99\\.0 or newer; this is [^ ]+; and needs kfunc "
+                                      "bpfkit_no_such_kfunc, which kernel [^ ]+ lacks"));
+  EXPECT_THROW(bpfkit::testing::kernel_unmet_reason({"prog:xpd"}), std::invalid_argument);
+  EXPECT_THROW(bpfkit::testing::kernel_unmet_reason({"5.10", "6.1"}), std::invalid_argument);
 }
 
 // Every case gets a fresh skeleton: nothing counted by another case.

@@ -38,6 +38,8 @@ def fake_tree(directory: Path, failing: bool = False) -> Path:
         'set_tests_properties(t.pass PROPERTIES LABELS bpf)',
         'add_test(t.skip "/bin/sh" "-c" "echo bpfkit-test-skip: needs helper bpf_loop; exit 77")',
         'set_tests_properties(t.skip PROPERTIES LABELS bpf SKIP_RETURN_CODE 77)',
+        'add_test(t.skip_budget "/bin/sh" "-c" "echo SKIPPED t.skip_budget: this kernel counts nothing; exit 77")',
+        'set_tests_properties(t.skip_budget PROPERTIES LABELS bpf SKIP_RETURN_CODE 77)',
         'add_test(t.unlabelled "/bin/false")',
     ]
     if failing:
@@ -221,8 +223,9 @@ class HostRuns(Work):
         self.assertEqual(status, 0, output)
         self.assertRegex(output, r"t\.pass +passed")
         self.assertRegex(output, r"t\.skip +skipped .*\(needs helper bpf_loop\)")
+        self.assertRegex(output, r"t\.skip_budget +skipped .*\(this kernel counts nothing\)")
         self.assertNotIn("t.unlabelled", output.split("=== summary")[0].split("tests ---")[-1])
-        self.assertRegex(output, r"host \([^)]+\): passed=1 failed=0 skipped=1; boot [0-9.]+s, tests [0-9.]+s, "
+        self.assertRegex(output, r"host \([^)]+\): passed=1 failed=0 skipped=2; boot [0-9.]+s, tests [0-9.]+s, "
                                  r"shutdown [0-9.]+s, total [0-9.]+s")
         self.assertRegex(output, r"full run: [0-9.]+s for 1 kernel")
         junit = (tree / "vm-results" / "host" / "junit.xml").read_text()
@@ -293,7 +296,7 @@ class BootFailures(Work):
     def test_a_good_guest_passes(self):
         status, output = self.boot("run")
         self.assertEqual(status, 0, output)
-        self.assertIn("stub (unknown): passed=1 failed=0 skipped=1", output)
+        self.assertIn("stub (unknown): passed=1 failed=0 skipped=2", output)
 
     def test_inner_failures_fail_the_kernel(self):
         bad = fake_tree(self.work / "bad", failing=True)
@@ -373,7 +376,7 @@ class AskedByCtest(Work):
                                   text=True, env=env)
         self.assertEqual(labelled.returncode, 0, labelled.stdout)
         self.assertIn("host (", labelled.stdout)
-        self.assertIn("passed=1 failed=0 skipped=1", labelled.stdout)
+        self.assertIn("passed=1 failed=0 skipped=2", labelled.stdout)
 
 
 if __name__ == "__main__":

@@ -31,9 +31,18 @@
  *   BPFKIT_MAX_VERIFIED_INSNS(n)   the verifier may process at most n
  *                                  instructions
  *   BPFKIT_EXPECT_MAP(expectation) as bpf_add_test(EXPECT_MAP), repeatable
+ *   BPFKIT_MIN_KERNEL(version)     skip the test, with the reason, on a kernel
+ *                                  older than version (6.6, 5.10.3)
+ *   BPFKIT_REQUIRES(features)      skip it on a kernel that lacks one of the
+ *                                  features, probed in that kernel: a string of
+ *                                  prog:<type>, map:<type>, helper:<name>[@<type>]
+ *                                  or kfunc:<name>, separated by spaces
+ *                                  ("helper:bpf_loop map:ringbuf"); repeatable
  *
  * A program with BPFKIT_EXPECT_RETVAL, BPFKIT_TEST_PACKET or
- * BPFKIT_EXPECT_MAP is also run with BPF_PROG_TEST_RUN.
+ * BPFKIT_EXPECT_MAP is also run with BPF_PROG_TEST_RUN. Requirements are
+ * checked before the program is loaded; a misspelled one fails the build
+ * (when the annotated tests are listed), naming the program.
  */
 #ifndef BPFKIT_TEST_H
 #define BPFKIT_TEST_H
@@ -52,5 +61,7 @@
 #define BPFKIT_TEST_REPEAT(n) __bpfkit_tag("repeat=" __bpfkit_str(n))
 #define BPFKIT_MAX_VERIFIED_INSNS(n) __bpfkit_tag("max_verified_insns=" __bpfkit_str(n))
 #define BPFKIT_EXPECT_MAP(expectation) __bpfkit_tag("expect_map=" expectation)
+#define BPFKIT_MIN_KERNEL(version) __bpfkit_tag("min_kernel=" __bpfkit_str(version))
+#define BPFKIT_REQUIRES(features) __bpfkit_tag("requires=" features)
 
 #endif /* BPFKIT_TEST_H */

@@ -38,7 +38,9 @@ def script(builds: list[Build], selection: Selection, kernel_name: str) -> str:
         "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "export LANG=C.UTF-8 TERM=dumb",
         f"export BPFKIT_IN_VM=1 BPFKIT_VM_KERNEL={shlex.quote(kernel_name)}",
-        'out=${BPFKIT_VM_OUT:-/run/bpfkit-vm}',
+        # Exported: tests record results for the host there (bpf_verifier_baseline).
+        'export BPFKIT_VM_OUT=${BPFKIT_VM_OUT:-/run/bpfkit-vm}',
+        'out=$BPFKIT_VM_OUT',
         # Result files and coverage tracefiles outlive the guest (bpf_coverage, bpf_report).
         'export BPFKIT_RESULTS_DIR="$out"/bpfkit-results BPFKIT_COVERAGE_DIR="$out"/bpfkit-coverage',
         "cd /",

@@ -9,9 +9,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Lines that say why a test skipped, in the output of bpfkit's tests and of
-# GoogleTest.
-SKIP_REASON = re.compile(r"(?:bpfkit-[a-z]+-skip:|^\[  SKIPPED \] |[Ss]kipped:?)\s*(.+)", re.M)
+# Lines that say why a test skipped, in the output of bpfkit's tests
+# ("bpfkit-test-skip: <why>", bpfkit-baseline's "SKIPPED <test>: <why>") and
+# of GoogleTest.
+SKIP_REASON = re.compile(r"(?:bpfkit-[a-z]+-skip:|^SKIPPED [^:\n]+:|^\[  SKIPPED \] |[Ss]kipped:?)\s*(.+)", re.M)
 
 
 @dataclass

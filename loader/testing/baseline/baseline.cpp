@@ -270,6 +270,8 @@ spec parse_spec(const std::string &text, const std::string &path) {
       have_tolerance = true;
     } else if (key == "update") {
       s.update_command = value;
+    } else if (key == "vm_results") {
+      s.vm_results = value;
     } else if (key == "object") {
       std::size_t split = value.find('=');
       if (split == std::string::npos || split == 0 || split + 1 == value.size())

@@ -89,13 +89,14 @@ std::string percent_change(std::uint64_t old_insns, std::uint64_t new_insns);
 std::string summary(const comparison &c, const std::vector<verdict> &order);
 
 // The spec of one baseline test, as bpf_verifier_baseline() writes it:
-// `key=value` lines; object=<name>=<path> repeats.
+// `key=value` lines; object=<name>=<path> repeats; vm_results is optional.
 struct spec {
   std::string test;
-  std::string file;
+  std::string file;  // may hold {kernel}: one file per kernel series (per_kernel.hpp)
   tolerance tol;
   std::string update_command;  // e.g. cmake --build <dir> --target <test>_update
   std::vector<std::pair<std::string, std::string>> objects;  // (name, .bpf.o path)
+  std::string vm_results;  // where the kernel matrix of this build tree keeps its results
 };
 // Throws file_error naming the spec file and line on anything unexpected.
 spec parse_spec(const std::string &text, const std::string &path);

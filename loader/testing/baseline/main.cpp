@@ -11,10 +11,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -23,6 +25,7 @@
 #include "baseline.hpp"
 #include "bpfkit/version.hpp"
 #include "measure.hpp"
+#include "per_kernel.hpp"
 
 namespace {
 
@@ -87,9 +90,41 @@ std::vector<measurement> measure_all(const spec &s) {
   return all;
 }
 
+// FILE as written, with {kernel}, and the running kernel's series: set when
+// the baseline keeps one file per kernel (then spec::file is this kernel's).
+struct kernel_files {
+  std::string file_template;
+  std::string series;
+  bool per_kernel() const { return !series.empty(); }
+};
+
+// Inside the kernel matrix, a per-kernel check records what it measured for
+// <test>_update on the host (per_kernel.hpp). Returns a sentence saying so,
+// or nothing when it recorded nothing.
+std::optional<std::string> record_counts(const spec &s, const kernel_files &kf,
+                                         const std::vector<measurement> &now) {
+  const char *vm_out = std::getenv("BPFKIT_VM_OUT");
+  if (!kf.per_kernel() || !vm_out || !*vm_out) return std::nullopt;
+  counts measured;
+  for (const measurement &m : now) {
+    if (!m.insns) return std::nullopt;  // the update refuses rejected programs too
+    measured.emplace(m.key, *m.insns);
+  }
+  const std::string path = record_path(vm_out, s, kf.series);
+  try {
+    write_atomically(path, format_baseline(measured));
+  } catch (const std::exception &e) {
+    return "the counts of kernel " + kf.series + " could not be recorded for the update: " + e.what();
+  }
+  const char *kernel = std::getenv("BPFKIT_VM_KERNEL");
+  return "the counts of kernel " + kf.series + " are recorded in the kernel matrix's results" +
+         (kernel && *kernel ? std::string(" of ") + kernel : std::string()) + " (" + path +
+         "): run " + s.update_command + " on the host to write them to " + s.file;
+}
+
 // --- check ------------------------------------------------------------------
 
-int check(const spec &s) {
+int check(const spec &s, const kernel_files &kf) {
   std::optional<counts> baseline;
   std::optional<std::string> text = read_text(s.file);
   if (text) {
@@ -107,7 +142,9 @@ int check(const spec &s) {
     require_privilege();
     now = measure_all(s);
   } catch (const no_privilege &e) {
-    if (!baseline) {
+    // A per-kernel file of a kernel that counts nothing can never exist.
+    const bool uncountable_kernel = kf.per_kernel() && dynamic_cast<const no_counts *>(&e);
+    if (!baseline && !uncountable_kernel) {
       // Not a privilege problem: the file is missing whoever runs the test.
       std::printf("FAILED %s: the baseline file %s does not exist.\n", s.test.c_str(), s.file.c_str());
       std::printf("create it (needs the privilege to load BPF: %s) with: %s\n", e.what(),
@@ -118,6 +155,7 @@ int check(const spec &s) {
     return exit_skipped;
   }
 
+  const std::optional<std::string> recorded = record_counts(s, kf, now);
   if (!baseline) {
     std::printf("FAILED %s: the baseline file %s does not exist. The current counts:\n", s.test.c_str(),
                 s.file.c_str());
@@ -129,6 +167,7 @@ int check(const spec &s) {
                     indent_lines(m.rejection, "    ").c_str());
     }
     std::printf("create the file with: %s\n", s.update_command.c_str());
+    if (recorded) std::printf("%s\n", recorded->c_str());
     return exit_failed;
   }
 
@@ -157,12 +196,16 @@ int check(const spec &s) {
     std::printf("fix the rejected programs: the baseline records only programs the verifier accepts\n");
   if (c.update_fixes())
     std::printf("to accept the current counts (rewrites %s): %s\n", s.file.c_str(), s.update_command.c_str());
+  if (recorded) std::printf("%s\n", recorded->c_str());
   return exit_failed;
 }
 
 // --- update -----------------------------------------------------------------
 
-int update(const spec &s) {
+void print_changes(const counts &before, const counts &current);
+
+// Measures the running kernel and rewrites its file.
+int update_running_kernel(const spec &s) {
   std::optional<counts> old;
   std::optional<std::string> text = read_text(s.file);
   if (text) {
@@ -209,7 +252,74 @@ int update(const spec &s) {
   std::printf("%s: %s %s (%s)\n", s.test.c_str(), text ? "updated" : "created", s.file.c_str(),
               plural(current.size(), "program").c_str());
 
-  const counts before = old.value_or(counts{});
+  print_changes(old.value_or(counts{}), current);
+  return exit_passed;
+}
+
+// The counts the kernel matrix recorded in other kernels (per_kernel.hpp),
+// written to those kernels' files. A file newer than the record (written by
+// an earlier update, or edited) is kept. Returns exit_failed when a record
+// cannot be read or a file cannot be written.
+int import_records(const spec &s, const kernel_files &kf) {
+  namespace fs = std::filesystem;
+  // The newest record per kernel series (two kernels of one series may have run).
+  std::map<std::string, recorded_counts> newest;
+  for (const recorded_counts &r : find_records(s)) {
+    if (r.series == kf.series) continue;  // measured just now
+    std::error_code ec;
+    auto it = newest.find(r.series);
+    if (it == newest.end() || fs::last_write_time(r.path, ec) > fs::last_write_time(it->second.path, ec))
+      newest[r.series] = r;
+  }
+  int status = exit_passed;
+  for (const auto &[series, r] : newest) {
+    const std::string file = file_for_kernel(kf.file_template, series);
+    counts recorded;
+    try {
+      recorded = parse_baseline(read_text(r.path).value_or(""), r.path);
+    } catch (const std::exception &e) {
+      std::printf("%s: cannot use the counts the kernel matrix recorded in kernel %s: %s\n", s.test.c_str(),
+                  series.c_str(), e.what());
+      status = exit_failed;
+      continue;
+    }
+    std::error_code ec;
+    if (fs::exists(file, ec) && fs::last_write_time(file, ec) >= fs::last_write_time(r.path, ec)) {
+      std::printf("%s: kernel %s: %s is newer than the counts the kernel matrix recorded (%s): kept\n",
+                  s.test.c_str(), series.c_str(), file.c_str(), r.path.c_str());
+      continue;
+    }
+    std::optional<std::string> text = read_text(file);
+    const std::string new_text = format_baseline(recorded);
+    if (text && *text == new_text) {
+      std::printf("%s: kernel %s: %s is up to date\n", s.test.c_str(), series.c_str(), file.c_str());
+      continue;
+    }
+    std::optional<counts> old;
+    if (text) {
+      try {
+        old = parse_baseline(*text, file);
+      } catch (const file_error &) {
+      }
+    }
+    write_atomically(file, new_text);
+    std::printf("%s: kernel %s: %s %s from the kernel matrix's run (%s)\n", s.test.c_str(), series.c_str(),
+                text ? "updated" : "created", file.c_str(), plural(recorded.size(), "program").c_str());
+    print_changes(old.value_or(counts{}), recorded);
+  }
+  return status;
+}
+
+int update(const spec &s, const kernel_files &kf) {
+  int status = update_running_kernel(s);
+  if (kf.per_kernel()) {
+    const int imported = import_records(s, kf);
+    if (status == exit_passed) status = imported;
+  }
+  return status;
+}
+
+void print_changes(const counts &before, const counts &current) {
   std::set<program_key> keys;
   for (const auto &[key, insns] : before) keys.insert(key);
   for (const auto &[key, insns] : current) keys.insert(key);
@@ -230,7 +340,6 @@ int update(const spec &s) {
     }
   }
   if (unchanged) std::printf("  %s unchanged\n", plural(unchanged, "program").c_str());
-  return exit_passed;
 }
 
 }  // namespace
@@ -249,8 +358,13 @@ int main(int argc, char **argv) {
     std::optional<std::string> text = read_text(argv[2]);
     if (!text) throw std::runtime_error(std::string(argv[2]) + ": no such spec file (reconfigure the project)");
     spec s = parse_spec(*text, argv[2]);
+    kernel_files kf{s.file, {}};
+    if (is_per_kernel(s.file)) {
+      kf.series = running_kernel_series();
+      s.file = file_for_kernel(s.file, kf.series);
+    }
     try {
-      return std::strcmp(argv[1], "check") == 0 ? check(s) : update(s);
+      return std::strcmp(argv[1], "check") == 0 ? check(s, kf) : update(s, kf);
     } catch (const bad_object &e) {
       std::printf("FAILED %s: %s\n", s.test.c_str(), e.what());
       return exit_failed;

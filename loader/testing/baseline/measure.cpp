@@ -61,7 +61,7 @@ measurement measure_program(const std::string &name, const std::string &path,
     obj.load();
     const std::uint32_t insns = obj.program_by_name(program).verified_insns();
     if (insns == 0)
-      throw no_privilege("this kernel does not report verified instructions (Linux 5.16 or newer does)");
+      throw no_counts("this kernel does not report verified instructions (Linux 5.16 or newer does)");
     m.insns = insns;
   } catch (const bpfkit::error &e) {
     if (e.code().value() == EPERM && !has_bpf_capability())

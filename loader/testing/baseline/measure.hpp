@@ -15,6 +15,11 @@ namespace bpfkit::baseline {
 struct no_privilege : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The kernel counts no verified instructions (before Linux 5.16): nothing
+// can be measured here, whoever runs the test.
+struct no_counts : no_privilege {
+  using no_privilege::no_privilege;
+};
 // The object cannot be measured at all (missing, not a BPF object): fails.
 struct bad_object : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -6,7 +6,11 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
+
+#include "bpfkit/requirements.hpp"
+#include "requirements_check.hpp"
 
 namespace bpfkit::testing {
 namespace {
@@ -16,6 +20,29 @@ constexpr std::string_view tag_prefix = "bpfkit:";
 struct btf_deleter {
   void operator()(btf *b) const { btf__free(b); }
 };
+
+// BPFKIT_MIN_KERNEL(6.6), BPFKIT_REQUIRES("helper:bpf_loop map:ringbuf"):
+// checked here, so that a misspelling fails the build (discovery) naming
+// the program, not the test run in some kernel.
+void apply_requirement(test_spec &spec, const std::string &key, const std::string &value, const std::string &where) {
+  try {
+    if (key == "min_kernel") {
+      check_min_kernel_spelling(value);
+      spec.min_kernel = value;
+      return;
+    }
+    std::istringstream features(value);
+    std::size_t count = 0;
+    for (std::string feature; features >> feature; ++count) {
+      check_feature_spelling(feature);
+      spec.required_features.push_back(feature);
+    }
+    if (count == 0)
+      throw requirements::requirement_error("names no requirement: write e.g. BPFKIT_REQUIRES(\"helper:bpf_loop\")");
+  } catch (const requirements::requirement_error &e) {
+    throw std::runtime_error(where + ": " + e.what());
+  }
+}
 
 void apply_tag(test_spec &spec, std::string_view tag) {
   const std::size_t eq = tag.find('=');
@@ -47,6 +74,8 @@ void apply_tag(test_spec &spec, std::string_view tag) {
     spec.max_verified_insns = positive(value);
   } else if (key == "expect_map") {
     spec.expect_map.push_back(value);
+  } else if (key == "min_kernel" || key == "requires") {
+    apply_requirement(spec, key, value, where);
   } else {
     throw std::runtime_error(where + ": unknown annotation (bpfkit/test.h lists them)");
   }

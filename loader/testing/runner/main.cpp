@@ -9,8 +9,9 @@
 //                          writes a ctest file registering TEST.<prog> for
 //                          every annotated program of OBJ
 //
-// Exit status: 0 passed, 1 failed, 2 usage, 77 skipped (no privilege; ctest
-// reports it as skipped through SKIP_RETURN_CODE).
+// Exit status: 0 passed, 1 failed, 2 usage, 77 skipped (no privilege, or the
+// kernel lacks what MIN_KERNEL/REQUIRES ask for: "bpfkit-test-skip: <reasons>";
+// ctest reports it as skipped through SKIP_RETURN_CODE).
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include "bpfkit/version.hpp"
 #include "declarative_test.hpp"
 #include "kernel_access.hpp"
+#include "requirements_check.hpp"
 #include "spec.hpp"
 
 namespace {
@@ -57,6 +59,14 @@ std::string rerun_command(const std::string &build_dir, const std::string &test)
 }
 
 int run_spec(const test_spec &spec) {
+  // MIN_KERNEL and REQUIRES, before anything is loaded.
+  if (const requirements_outcome needs = check_requirements(spec); needs.outcome == verdict::skipped) {
+    std::printf("%s%s\n", skip_prefix, needs.message.c_str());
+    return exit_skipped;
+  } else if (needs.outcome == verdict::failed) {
+    std::printf("FAILED %s: %s\nrerun: %s\n", spec.test.c_str(), needs.message.c_str(), spec.rerun.c_str());
+    return exit_failed;
+  }
   test_report report = run_declarative_test(spec);
   switch (report.outcome) {
     case verdict::skipped:

@@ -64,6 +64,8 @@ test_spec read_spec(const std::string &path) {
     else if (key == "expect_data_out") spec.expect_data_out = value;
     else if (key == "max_verified_insns") spec.max_verified_insns = number(value, where);
     else if (key == "expect_load_failure") spec.expect_load_failure.push_back(value);
+    else if (key == "min_kernel") spec.min_kernel = value;
+    else if (key == "requires") spec.required_features.push_back(value);
     else if (key == "expect_retval") {
       // "<number> <as spelled>", the number resolved by CMake.
       const std::size_t space = value.find(' ');

@@ -1,7 +1,7 @@
 // The spec of one declarative BPF test, as bpf_add_test() writes it.
 //
 // One `key=value` per line; keys that may repeat (set_global, set_map,
-// expect_map) keep their order. CMake has already checked the syntax; this
+// expect_map, requires) keep their order. CMake has already checked the syntax; this
 // reader only refuses what it does not know, so a bpfkit-test from another
 // version fails loudly instead of ignoring an expectation.
 #pragma once
@@ -34,6 +34,8 @@ struct test_spec {
   std::optional<std::string> expect_data_out;
   std::optional<std::uint64_t> max_verified_insns;
   std::vector<std::string> expect_load_failure;  // regexes the log must all match
+  std::string min_kernel;                        // MIN_KERNEL as written; empty: none
+  std::vector<std::string> required_features;    // REQUIRES: "helper:bpf_loop", ...
 };
 
 // Throws std::runtime_error naming the file and line on anything unexpected.

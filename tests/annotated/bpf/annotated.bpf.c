@@ -43,6 +43,14 @@ int reads_past_the_end(struct xdp_md *ctx) {
 }
 
 SEC("xdp")
+BPFKIT_MIN_KERNEL(5.10)
+BPFKIT_REQUIRES("prog:xdp map:array")
+BPFKIT_REQUIRES("helper:bpf_map_lookup_elem@xdp")
+BPFKIT_TEST_PACKET("eth/ipv4/udp")
+BPFKIT_EXPECT_RETVAL(XDP_PASS)
+int needs_what_5_10_has(struct xdp_md *ctx) { return XDP_PASS; }
+
+SEC("xdp")
 BPFKIT_EXPECT_SUCCESS
 int just_loads(struct xdp_md *ctx) { return XDP_PASS; }
 

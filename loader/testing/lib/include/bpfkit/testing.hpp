@@ -39,6 +39,8 @@
 //   network.hpp      veth_pair, udp_frame(), eventually()
 //   map_matchers.hpp HasEntry, HasKey, Lacks, HasCount: BTF-decoded messages
 //   verifier.hpp     EXPECT_VERIFIED_INSNS_LE / ASSERT_VERIFIED_INSNS_LE
+//   requirements.hpp BPFKIT_REQUIRE_KERNEL("5.16", "helper:bpf_loop"): skip
+//                    where the running kernel lacks them
 //   main.hpp         install_rerun_listener() for a main() of your own
 #pragma once
 
@@ -47,4 +49,5 @@
 #include "bpfkit/testing/main.hpp"
 #include "bpfkit/testing/map_matchers.hpp"
 #include "bpfkit/testing/network.hpp"
+#include "bpfkit/testing/requirements.hpp"
 #include "bpfkit/testing/verifier.hpp"
