@@ -248,7 +248,10 @@ event_type find_event_type(const kernel_map &map, const std::string &name,
     for (std::uint32_t id = 1; id < n && listed < 20; ++id) {
       const btf_type *type = btf__type_by_id(t.source.get(), id);
       if (!btf_is_struct(type) || !type->name_off) continue;
-      structs += (listed++ ? ", " : "") + std::string(btf__name_by_offset(t.source.get(), type->name_off));
+      // NULL for a name offset past the string section (corrupt BTF).
+      const char *struct_name = btf__name_by_offset(t.source.get(), type->name_off);
+      if (!struct_name) continue;
+      structs += (listed++ ? ", " : "") + std::string(struct_name);
     }
     throw cli_error(exit_bad_input, "--type " + name + ": no such type in " + where,
                     structs.empty() ? "" : "structs there: " + structs);
