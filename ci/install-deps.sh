@@ -8,10 +8,19 @@ packages=(
   build-essential cmake ninja-build pkg-config   # host toolchain
   clang llvm llvm-dev                            # BPF compiler; libLLVM for the disassembler
   libbpf-dev libelf-dev zlib1g-dev               # libbpf and what it links
+  liblzma-dev                                    # bpfkit-vmlinux: xz kernel images and .debs
+  libclang-rt-14-dev                             # libFuzzer, ASan, UBSan (tests/fuzz, BPFKIT_SANITIZE)
   bpftool                                        # companion checks in tests
   libgtest-dev googletest                        # unit tests
   binutils iproute2 python3 util-linux           # readelf, ip/veth, setpriv
-  qemu-system-x86 busybox-static                 # ci/kernel-matrix.sh: other kernels under QEMU
+  qemu-system-x86 busybox-static                 # the kernel matrix: other kernels under QEMU
+  clang-19                                       # the kernel matrix: objects of a second clang
+  help2man dpkg-dev                              # man pages from --help; cpack -G DEB (dpkg-shlibdeps)
+  debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
+  clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
+  ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
+  lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
+  libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
 )
 
 missing=()

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # README command 2: installs dependencies, builds bpfkit and runs its whole
-# test suite. Build tree: build/ (override with BPFKIT_BUILD_DIR).
+# test suite, through the CMake presets "default" (CMakePresets.json).
+# Build tree: build/ (the preset's), or BPFKIT_BUILD_DIR. Extra arguments go
+# to ctest (e.g. -R '^link\.', -L bpf). BPFKIT_JOBS: parallel jobs (nproc).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BPFKIT_BUILD_DIR:-$root/build}
+build=$(realpath -m "${BPFKIT_BUILD_DIR:-$root/build}")
 jobs=${BPFKIT_JOBS:-$(nproc)}
+cd "$root"  # cmake and ctest read CMakePresets.json from here
 
-"$root/ci/install-deps.sh"
-"$root/ci/bpffs.sh"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ci/install-deps.sh
+ci/bpffs.sh
+cmake --preset default -B "$build"
 cmake --build "$build" -j "$jobs"
-ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600 "$@"
+ctest --preset default --test-dir "$build" -j "$jobs" "$@"

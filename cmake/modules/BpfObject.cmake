@@ -20,7 +20,8 @@
 # <name> for tools that cannot evaluate generator expressions.
 include_guard(GLOBAL)
 
-# A macro, so that enabling the language reaches the caller's directory.
+# A macro, so that enabling the language reaches the caller's directory (or,
+# from inside a function, is scheduled for its end: see BpfLanguage.cmake).
 macro(bpf_add_object)
   _bpfkit_enable_bpf_language()
   _bpfkit_add_object(${ARGV})
@@ -40,12 +41,24 @@ function(_bpfkit_object_bpf_target name out_var)
   set(${out_var} "${bpf_target}" PARENT_SCOPE)
 endfunction()
 
-function(_bpfkit_check_object_args name)
+function(_bpfkit_check_object_args name no_skeleton)
   if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    string(MAKE_C_IDENTIFIER "${name}" suggestion)
     message(FATAL_ERROR
       "bpf_add_object: '${name}' is not a C identifier. The name becomes the "
-      "skeleton's C++ namespace; use letters, digits and '_' (e.g. ${name}) "
+      "skeleton's C++ namespace; use letters, digits and '_' (e.g. ${suggestion}) "
       "and do not start with a digit.")
+  endif()
+  # The one list of reserved names, shared with bpfkit-skel (BpfNames.cmake).
+  _bpfkit_reserved_name("${name}" scope reason)
+  if(scope STREQUAL "target")
+    message(FATAL_ERROR
+      "bpf_add_object(${name}): '${name}' cannot name an object: it is ${reason}. "
+      "Rename the object (e.g. ${name}_prog).")
+  elseif(scope AND NOT no_skeleton)
+    message(FATAL_ERROR
+      "bpf_add_object(${name}): '${name}' cannot name the skeleton's C++ namespace: it is "
+      "${reason}. Rename the object (e.g. ${name}_prog), or pass NO_SKELETON.")
   endif()
   foreach(target IN ITEMS ${name} ${name}_bpf)
     if(TARGET ${target})
@@ -95,7 +108,7 @@ function(_bpfkit_add_object name)
   if(NOT arg_SOURCES)
     message(FATAL_ERROR "bpf_add_object(${name}): SOURCES is required (the BPF .bpf.c files).")
   endif()
-  _bpfkit_check_object_args("${name}")
+  _bpfkit_check_object_args("${name}" ${arg_NO_SKELETON})
   _bpfkit_object_sources("${name}" sources ${arg_SOURCES})
 
   set(bpf_target ${name}_bpf)
@@ -110,7 +123,7 @@ function(_bpfkit_add_object name)
   target_compile_definitions(${bpf_target} PRIVATE ${arg_COMPILE_DEFINITIONS})
   target_compile_options(${bpf_target} PRIVATE ${arg_COMPILE_OPTIONS})
   _bpfkit_object_system_headers(${bpf_target})
-  _bpfkit_object_compile_launcher(${bpf_target} OPTIONS ${arg_COMPILE_OPTIONS})
+  _bpfkit_object_compile_launcher(${bpf_target})
 
   # Relink when the link step itself changes.
   _bpfkit_tool_path(link link_tool)
@@ -127,31 +140,46 @@ function(_bpfkit_add_object name)
     _bpfkit_add_skeleton(${name} ${bpf_target})
   endif()
   _bpfkit_add_object_targets(${name} ${bpf_target})
+  _bpfkit_coverage_add_object(${name} ${bpf_target})
 endfunction()
 
 # Include directories every BPF compile gets after the user's own: bpfkit's
-# BPF headers and the generated vmlinux.h.
+# BPF headers, the generated vmlinux.h and libbpf's headers (CMake leaves out
+# those clang searches anyway, such as /usr/include). The object waits for
+# vmlinux.h.
 function(_bpfkit_object_system_headers target)
   get_property(bpfkit_include GLOBAL PROPERTY _BPFKIT_BPF_INCLUDE_DIR)
   _bpfkit_vmlinux_include_dir(vmlinux_dir)
-  target_include_directories(${target} SYSTEM AFTER PRIVATE ${bpfkit_include} ${vmlinux_dir})
+  _bpfkit_libbpf_bpf_include_dirs(libbpf_dirs)
+  target_include_directories(${target} SYSTEM AFTER PRIVATE
+    ${bpfkit_include} ${vmlinux_dir} ${libbpf_dirs})
+  if(vmlinux_dir)
+    add_dependencies(${target} bpf_vmlinux_h)
+  endif()
 endfunction()
 
-# Every BPF compile runs through bpfkit-cc, which applies the vmlinux.h PCH to
-# sources that include it first, then runs CMAKE_BPF_COMPILER_LAUNCHER (ccache,
-# sccache, ...) if set: CMake applies neither to custom languages itself.
+# Every BPF compile runs through bpfkit-cc: it precompiles vmlinux.h for the
+# compile's own flags and uses it when the source's first #include resolves
+# to the generated vmlinux.h, then runs CMAKE_BPF_COMPILER_LAUNCHER (ccache,
+# sccache, distcc...) if set. CMake applies neither PCHs nor launchers to
+# custom languages itself.
 function(_bpfkit_object_compile_launcher target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "OPTIONS")
   _bpfkit_tool_path(cc cc_tool)
-  _bpfkit_vmlinux_pch(pch pch_target OPTIONS ${arg_OPTIONS})
   set(launcher "\"${cc_tool}\"")
-  if(pch)
-    string(APPEND launcher " --pch \"${pch}\"")
-    add_dependencies(${target} ${pch_target})
+  _bpfkit_vmlinux_include_dir(vmlinux_dir)
+  if(vmlinux_dir)
+    _bpfkit_vmlinux_pch_dir(pch_dir)
+    string(APPEND launcher " --vmlinux \"${vmlinux_dir}/vmlinux.h\" --pch-dir \"${pch_dir}\"")
   endif()
-  string(APPEND launcher " --")
-  foreach(word IN LISTS CMAKE_BPF_COMPILER_LAUNCHER)
-    string(APPEND launcher " \"${word}\"")
+  # Like CMAKE_<LANG>_COMPILER_LAUNCHER: the variable, else the environment.
+  if(DEFINED CMAKE_BPF_COMPILER_LAUNCHER)
+    set(words "${CMAKE_BPF_COMPILER_LAUNCHER}")
+  else()
+    set(words "$ENV{CMAKE_BPF_COMPILER_LAUNCHER}")
+  endif()
+  foreach(word IN LISTS words)
+    string(APPEND launcher " --launcher \"${word}\"")
   endforeach()
+  string(APPEND launcher " --")
   set_property(TARGET ${target} PROPERTY RULE_LAUNCH_COMPILE "${launcher}")
 endfunction()

@@ -20,12 +20,6 @@
 # passed.
 include_guard(GLOBAL)
 
-set(_BPFKIT_RETVAL_NAMES
-  XDP_ABORTED=0 XDP_DROP=1 XDP_PASS=2 XDP_TX=3 XDP_REDIRECT=4
-  TC_ACT_UNSPEC=-1 TC_ACT_OK=0 TC_ACT_RECLASSIFY=1 TC_ACT_SHOT=2 TC_ACT_PIPE=3
-  TC_ACT_STOLEN=4 TC_ACT_QUEUED=5 TC_ACT_REPEAT=6 TC_ACT_REDIRECT=7
-  SK_DROP=0 SK_PASS=1)
-
 # Messages must not contain ';' (join lists with spaces first): CMake would
 # split them into separate arguments.
 function(_bpfkit_test_error test)
@@ -49,13 +43,14 @@ function(_bpfkit_test_retval test text out_var)
     set(${out_var} "${text}" PARENT_SCOPE)
     return()
   endif()
-  foreach(pair IN LISTS _BPFKIT_RETVAL_NAMES)
-    if(pair MATCHES "^${text}=(.*)$")
-      set(${out_var} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+  _bpfkit_retval_names(known)  # BpfNames.cmake: bpfkit/retval_names.def
+  foreach(pair IN LISTS known)
+    if(pair MATCHES "^([A-Z_0-9]+)=(.*)$" AND CMAKE_MATCH_1 STREQUAL text)
+      set(${out_var} "${CMAKE_MATCH_2}" PARENT_SCOPE)
       return()
     endif()
   endforeach()
-  string(REGEX REPLACE "=[-0-9]+" "" names "${_BPFKIT_RETVAL_NAMES}")
+  string(REGEX REPLACE "=[-0-9]+" "" names "${known}")
   list(JOIN names " " names)
   _bpfkit_test_error(${test} "EXPECT_RETVAL '${text}' is neither an integer nor a known name. "
     "Known names: ${names}.")
@@ -79,7 +74,11 @@ function(_bpfkit_test_positive test keyword value)
   endif()
 endfunction()
 
-set(_BPFKIT_MAP_NAME "[A-Za-z_.][A-Za-z0-9_.]*")
+# The regex of a map name in SET_MAP and EXPECT_MAP (C identifiers, and
+# dotted names such as .bss or .data.custom).
+function(_bpfkit_test_map_name_regex out_var)
+  set(${out_var} "[A-Za-z_.][A-Za-z0-9_.]*" PARENT_SCOPE)
+endfunction()
 
 function(_bpfkit_test_check_set_global test assignment)
   if(NOT assignment MATCHES "^[A-Za-z_][A-Za-z0-9_]*=.+$")
@@ -89,16 +88,18 @@ function(_bpfkit_test_check_set_global test assignment)
 endfunction()
 
 function(_bpfkit_test_check_set_map test assignment)
-  if(NOT assignment MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\] *=[^=].*$")
+  _bpfkit_test_map_name_regex(map)
+  if(NOT assignment MATCHES "^${map}\\[.+\\] *=[^=].*$")
     _bpfkit_test_error(${test} "SET_MAP '${assignment}' is not of the form <map>[<key>]=<value>, "
       "e.g. \"config[0]=5\" or \"flows[{sport=1, dport=2}]={packets=3}\".")
   endif()
 endfunction()
 
 function(_bpfkit_test_check_expect_map test expectation)
-  if(expectation MATCHES "^count\\(${_BPFKIT_MAP_NAME}\\) *== *[0-9]+$"
-     OR expectation MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\] +absent$"
-     OR expectation MATCHES "^${_BPFKIT_MAP_NAME}\\[.+\\](@[0-9]+)? *== *.+$")
+  _bpfkit_test_map_name_regex(map)
+  if(expectation MATCHES "^count\\(${map}\\) *== *[0-9]+$"
+     OR expectation MATCHES "^${map}\\[.+\\] +absent$"
+     OR expectation MATCHES "^${map}\\[.+\\](@[0-9]+)? *== *.+$")
     return()
   endif()
   _bpfkit_test_error(${test} "EXPECT_MAP '${expectation}' is not one of "
@@ -106,13 +107,26 @@ function(_bpfkit_test_check_expect_map test expectation)
     "\"count(<map>) == <n>\".")
 endfunction()
 
-# The once-per-build-tree fixture every BPF test requires.
+# "-$<CONFIG>" in a tree with several configurations (Ninja Multi-Config),
+# else "": for files whose content differs per configuration.
+function(_bpfkit_config_suffix out_var)
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi_config)
+    set(${out_var} "-$<CONFIG>" PARENT_SCOPE)
+  else()
+    set(${out_var} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The once-per-build-tree fixture every BPF test requires; the default build
+# then also builds the tools ctest runs (BpfTools.cmake).
 function(_bpfkit_test_fixture)
   get_property(done GLOBAL PROPERTY _BPFKIT_TEST_FIXTURE_DONE)
   if(done)
     return()
   endif()
   set_property(GLOBAL PROPERTY _BPFKIT_TEST_FIXTURE_DONE TRUE)
+  _bpfkit_build_test_tools()
   add_test(NAME bpfkit.setup COMMAND bpfkit::bpfkit-test --setup)
   add_test(NAME bpfkit.cleanup COMMAND bpfkit::bpfkit-test --cleanup)
   set_tests_properties(bpfkit.setup PROPERTIES
@@ -204,7 +218,10 @@ function(_bpfkit_add_declarative_test test)
   endforeach()
 
   string(MAKE_C_IDENTIFIER "${test}" file_name)
-  set(spec_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}.bpftest")
+  # One spec per configuration where a tree has several (Ninja Multi-Config):
+  # the object's path differs between them.
+  _bpfkit_config_suffix(config)
+  set(spec_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}${config}.bpftest")
   file(GENERATE OUTPUT "${spec_file}" CONTENT "${spec}")
 
   _bpfkit_test_fixture()
@@ -232,7 +249,8 @@ function(_bpfkit_add_annotated_test test)
       "(call bpf_add_object(${arg_OBJECT} ...) before bpf_add_test).")
   endif()
   string(MAKE_C_IDENTIFIER "${test}" file_name)
-  set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated.cmake")
+  _bpfkit_config_suffix(config)
+  set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated${config}.cmake")
   set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
   list(JOIN arg_LABELS "\\;" labels)
   add_custom_command(OUTPUT "${discovered}"
@@ -242,9 +260,12 @@ function(_bpfkit_add_annotated_test test)
     COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
     VERBATIM)
   add_custom_target(${file_name}_discover ALL DEPENDS "${discovered}")
+  # ctest reads this: in a multi-config tree, the list of the configuration
+  # it tests (ctest -C <config>).
+  string(REPLACE "$<CONFIG>" "\${CTEST_CONFIGURATION_TYPE}" listed "${discovered}")
   file(WRITE "${include_file}"
-    "if(EXISTS \"${discovered}\")\n"
-    "  include(\"${discovered}\")\n"
+    "if(EXISTS \"${listed}\")\n"
+    "  include(\"${listed}\")\n"
     "else()\n"
     "  add_test([==[${test}_NOT_BUILT]==] [==[${test}_NOT_BUILT]==])\n"
     "endif()\n")
@@ -252,10 +273,27 @@ function(_bpfkit_add_annotated_test test)
   _bpfkit_test_fixture()
 endfunction()
 
+# ctest sees the tests of a directory only when enable_testing() ran in it
+# (or in a parent before add_subdirectory): say so instead of losing tests.
+# enable_testing() records itself in CMAKE_TESTING_ENABLED, visible here
+# because functions see their caller's variables.
+function(_bpfkit_warn_if_testing_disabled caller)
+  get_property(warned DIRECTORY PROPERTY _BPFKIT_TESTING_DISABLED_WARNED)
+  if(CMAKE_TESTING_ENABLED OR warned)
+    return()
+  endif()
+  set_property(DIRECTORY PROPERTY _BPFKIT_TESTING_DISABLED_WARNED TRUE)
+  message(WARNING
+    "${caller}: testing is not enabled in ${CMAKE_CURRENT_SOURCE_DIR}, so ctest will not "
+    "run this directory's tests. Call enable_testing() (or include(CTest)) in the top-level "
+    "CMakeLists.txt before the add_subdirectory() calls that add tests.")
+endfunction()
+
 function(bpf_add_test test)
   if(test STREQUAL "")
     message(FATAL_ERROR "bpf_add_test: the first argument must be the test's name.")
   endif()
+  _bpfkit_warn_if_testing_disabled("bpf_add_test(${test})")
   if("ANNOTATED" IN_LIST ARGN)
     _bpfkit_add_annotated_test(${ARGV})
   elseif("GTEST" IN_LIST ARGN)

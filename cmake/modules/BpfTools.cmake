@@ -2,19 +2,25 @@
 #
 #   _bpfkit_locate_tools()          records every tool's path
 #   _bpfkit_tool_path(<tool> <var>) path of bpfkit-<tool> (link, cc, vmlinux, skel)
-#   _bpfkit_depend_on_tools(<target>)  orders <target> after tools built here
+#   _bpfkit_tool_is_imported(<var>) TRUE when the tools come from an installed
+#                                   package (they exist at configure time)
+#   _bpfkit_depend_on_tools(<target>)  orders <target> after the build tools
+#                                   built here (link, cc, vmlinux, skel)
+#   _bpfkit_build_test_tools()      makes the default build build the tools
+#                                   that ctest runs (bpfkit-test,
+#                                   bpfkit-baseline) when they are built here
 #
-# In bpfkit's own build tree the tools are targets built into one known
-# directory (a language rule cannot use generator expressions, so the path
-# must be fixed at configure time). From an installed package they are
-# imported executables.
+# In bpfkit's own build tree, and when bpfkit is a subproject, the tools are
+# targets built into one known directory (a language rule cannot use
+# generator expressions, so the path must be fixed at configure time). From an
+# installed package they are imported executables. Everything is kept in
+# global properties: the functions work from any directory of a consumer.
 include_guard(GLOBAL)
-
-set(_BPFKIT_TOOLS link cc vmlinux skel)
 
 function(_bpfkit_locate_tools)
   set(built_here "")
-  foreach(tool IN LISTS _BPFKIT_TOOLS)
+  set(imported_tools FALSE)
+  foreach(tool IN ITEMS link cc vmlinux skel)
     set(target bpfkit::bpfkit-${tool})
     if(NOT TARGET ${target})
       message(FATAL_ERROR
@@ -24,16 +30,24 @@ function(_bpfkit_locate_tools)
     get_target_property(imported ${target} IMPORTED)
     if(imported)
       get_target_property(path ${target} LOCATION)
+      set(imported_tools TRUE)
     else()
       get_target_property(real ${target} ALIASED_TARGET)
       get_target_property(dir ${real} RUNTIME_OUTPUT_DIRECTORY)
       set(path "${dir}/bpfkit-${tool}")
       list(APPEND built_here ${real})
+      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+      if(multi_config)
+        # Multi-config generators add a directory per configuration unless
+        # the property holds a generator expression: keep the fixed path.
+        set_target_properties(${real} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
+      endif()
     endif()
     string(TOUPPER "${tool}" TOOL)
     set_property(GLOBAL PROPERTY _BPFKIT_${TOOL}_TOOL "${path}")
   endforeach()
   set_property(GLOBAL PROPERTY _BPFKIT_TOOL_TARGETS "${built_here}")
+  set_property(GLOBAL PROPERTY _BPFKIT_TOOLS_IMPORTED ${imported_tools})
 endfunction()
 
 function(_bpfkit_tool_path tool out_var)
@@ -42,9 +56,33 @@ function(_bpfkit_tool_path tool out_var)
   set(${out_var} "${path}" PARENT_SCOPE)
 endfunction()
 
+function(_bpfkit_tool_is_imported out_var)
+  get_property(imported GLOBAL PROPERTY _BPFKIT_TOOLS_IMPORTED)
+  set(${out_var} ${imported} PARENT_SCOPE)
+endfunction()
+
 function(_bpfkit_depend_on_tools target)
   get_property(tool_targets GLOBAL PROPERTY _BPFKIT_TOOL_TARGETS)
   if(tool_targets)
     add_dependencies(${target} ${tool_targets})
   endif()
+endfunction()
+
+# ctest runs bpfkit-test and bpfkit-baseline but builds nothing: when bpfkit
+# is a subproject added with EXCLUDE_FROM_ALL, nothing else would build them.
+# One target in the default build depends on them (once per build tree).
+function(_bpfkit_build_test_tools)
+  if(TARGET bpfkit_test_tools)
+    return()
+  endif()
+  add_custom_target(bpfkit_test_tools ALL)
+  foreach(tool IN ITEMS bpfkit::bpfkit-test bpfkit::bpfkit-baseline)
+    if(TARGET ${tool})
+      get_target_property(imported ${tool} IMPORTED)
+      if(NOT imported)
+        get_target_property(real ${tool} ALIASED_TARGET)
+        add_dependencies(bpfkit_test_tools ${real})
+      endif()
+    endif()
+  endforeach()
 endfunction()

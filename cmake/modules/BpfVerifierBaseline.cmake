@@ -41,8 +41,6 @@
 # you test on (FILE can name a different file per kernel).
 include_guard(GLOBAL)
 
-set(_BPFKIT_BASELINE_DEFAULT_TOLERANCE 5)
-
 function(_bpfkit_baseline_error test)
   list(JOIN ARGN "" message)
   message(FATAL_ERROR "bpf_verifier_baseline(${test}): ${message}")
@@ -52,6 +50,7 @@ function(bpf_verifier_baseline test)
   if(test STREQUAL "")
     message(FATAL_ERROR "bpf_verifier_baseline: the first argument must be the test's name.")
   endif()
+  _bpfkit_warn_if_testing_disabled("bpf_verifier_baseline(${test})")
   if(NOT test MATCHES "^[A-Za-z0-9_.+-]+$")
     _bpfkit_baseline_error(${test} "'${test}' cannot name both a test and the target "
       "${test}_update: use letters, digits, '_', '.', '+' and '-'.")
@@ -96,7 +95,7 @@ function(bpf_verifier_baseline test)
   endif()
 
   if(NOT DEFINED arg_TOLERANCE)
-    set(arg_TOLERANCE ${_BPFKIT_BASELINE_DEFAULT_TOLERANCE})
+    set(arg_TOLERANCE 5)  # percent, as documented above
   endif()
   if(NOT arg_TOLERANCE MATCHES "^[0-9]?[0-9]?[0-9]?[0-9]?[0-9]?[0-9](\\.[0-9][0-9]?[0-9]?)?$")
     _bpfkit_baseline_error(${test} "TOLERANCE must be a percentage such as 5, 0 or 2.5 "
@@ -135,6 +134,7 @@ function(bpf_verifier_baseline test)
     list(APPEND object_targets ${bpf_target})
   endforeach()
   file(GENERATE OUTPUT "${spec_file}" CONTENT "${spec}")
+  _bpfkit_report_add_baseline("${file}")
 
   _bpfkit_test_fixture()
   add_test(NAME ${test} COMMAND bpfkit::bpfkit-baseline check "${spec_file}")

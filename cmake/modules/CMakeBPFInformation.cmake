@@ -1,13 +1,14 @@
 # CMakeBPFInformation: the rules of the BPF language.
 #
 # Loaded by enable_language(BPF) in every directory that enables it (and at
-# every configure). Compiling is `clang -target bpf -g` with the target arch
-# define; the compiler writes gcc-style depfiles so header edits rebuild
-# exactly their dependents. Linking is bpfkit's link step (tools/link), whose
-# path BpfToolchain.cmake records in the global property _BPFKIT_LINK_TOOL.
+# every configure). Compiling is clang with the base flags of
+# BpfCompileFlags.cmake (-target bpfel|bpfeb -g -D__TARGET_ARCH_<arch> ...);
+# the compiler writes gcc-style depfiles so header edits rebuild exactly
+# their dependents. Linking is bpfkit's link step (tools/link), whose path
+# BpfToolchain.cmake records in the global property _BPFKIT_LINK_TOOL.
 
 include(CMakeInitializeConfigs)
-include(BpfTargetArch)
+include("${CMAKE_CURRENT_LIST_DIR}/BpfCompileFlags.cmake")
 
 set(CMAKE_BPF_OUTPUT_EXTENSION .o)
 set(CMAKE_INCLUDE_FLAG_BPF "-I")
@@ -27,26 +28,37 @@ endforeach()
 unset(_bpfkit_config)
 cmake_initialize_per_config_variable(CMAKE_BPF_FLAGS "Flags used by the BPF compiler")
 
-# __TARGET_ARCH_<arch>: the machine the programs will run on.
-if(BPF_TARGET_ARCH)
-  _bpfkit_check_target_arch("${BPF_TARGET_ARCH}")
-else()
+# The machine the programs will run on: derived from the processor once per
+# build tree, unless set. powerpc and mips run either byte order: the
+# processor name says which.
+if(NOT BPF_TARGET_ARCH)
   _bpfkit_target_arch("${CMAKE_SYSTEM_PROCESSOR}" _bpfkit_arch)
   set(BPF_TARGET_ARCH "${_bpfkit_arch}" CACHE STRING
     "Kernel arch the BPF programs target (defines __TARGET_ARCH_<arch>)")
+  if(_bpfkit_arch MATCHES "^(powerpc|mips)$" AND NOT BPF_TARGET_ENDIAN)
+    _bpfkit_processor_endian("${CMAKE_SYSTEM_PROCESSOR}" _bpfkit_endian)
+    set(BPF_TARGET_ENDIAN "${_bpfkit_endian}" CACHE STRING
+      "Byte order of the kernel the BPF programs target: little, big, or empty (from BPF_TARGET_ARCH)")
+    unset(_bpfkit_endian)
+  endif()
   unset(_bpfkit_arch)
 endif()
+set(BPF_TARGET_ENDIAN "" CACHE STRING
+  "Byte order of the kernel the BPF programs target: little, big, or empty (from BPF_TARGET_ARCH)")
 
-# -g is not optional: BTF comes from debug info, and the link step rejects
-# objects without it. The multiarch directory is searched last so that
-# <linux/bpf.h> finds <asm/types.h> as on the host.
-set(_bpfkit_bpf_base_flags "-target bpf -g -D__TARGET_ARCH_${BPF_TARGET_ARCH}")
-if(CMAKE_BPF_HOST_MULTIARCH AND EXISTS "/usr/include/${CMAKE_BPF_HOST_MULTIARCH}")
-  string(APPEND _bpfkit_bpf_base_flags " -idirafter /usr/include/${CMAKE_BPF_HOST_MULTIARCH}")
-endif()
+_bpfkit_bpf_base_flags("${CMAKE_BPF_HOST_INCLUDE_DIRS}" _bpfkit_flags)
+set(_bpfkit_rule_flags "")
+foreach(_bpfkit_flag IN LISTS _bpfkit_flags)
+  if(_bpfkit_flag MATCHES " ")
+    set(_bpfkit_flag "\"${_bpfkit_flag}\"")
+  endif()
+  string(APPEND _bpfkit_rule_flags " ${_bpfkit_flag}")
+endforeach()
 set(CMAKE_BPF_COMPILE_OBJECT
-  "<CMAKE_BPF_COMPILER> ${_bpfkit_bpf_base_flags} <DEFINES> <INCLUDES> <FLAGS> -o <OBJECT> -c <SOURCE>")
-unset(_bpfkit_bpf_base_flags)
+  "<CMAKE_BPF_COMPILER>${_bpfkit_rule_flags} <DEFINES> <INCLUDES> <FLAGS> -o <OBJECT> -c <SOURCE>")
+unset(_bpfkit_flags)
+unset(_bpfkit_flag)
+unset(_bpfkit_rule_flags)
 
 get_property(_bpfkit_link_tool GLOBAL PROPERTY _BPFKIT_LINK_TOOL)
 if(NOT _bpfkit_link_tool)

@@ -24,6 +24,9 @@ int cmd_load(arguments &);
 int cmd_attach(arguments &);
 int cmd_map(arguments &);
 int cmd_unpin(arguments &);
+int cmd_init(arguments &);
+int cmd_btf(arguments &);
+int cmd_core(arguments &);
 
 namespace {
 
@@ -61,6 +64,15 @@ const std::vector<command> &commands() {
       {"unpin", "DIR",
        "remove what bpfkit pinned under DIR (progs/, maps/, links/) and nothing else",
        {}, cmd_unpin},
+      {"init", "DIR [--name NAME]",
+       "start a project in DIR: CMake, an XDP program, a loader with its skeleton, tests",
+       {}, cmd_init},
+      {"btf", "OBJ|PINNED-MAP|id:N [TYPE]... | --kernel [TYPE]... [--compare KERNEL-BTF] [--json]",
+       "types as C with every field's offset and size, holes and padding; or how they differ on another kernel",
+       {"--kernel", "--json"}, cmd_btf},
+      {"core", "OBJ [--btf KERNEL-BTF] [--program NAME] [--json]",
+       "every CO-RE relocation with its source line and how it resolves on this kernel or KERNEL-BTF",
+       {"--json"}, cmd_core},
   };
   return list;
 }

@@ -300,7 +300,7 @@ elseif(SCENARIO STREQUAL "unprivileged")
 
   # The same through the tool itself: exit 77.
   set(spec "${bin}/bpfkit_tests/budget.baseline")
-  consumer_run(out rc ${prefix} "${BPFKIT_PREFIX}/bin/bpfkit-baseline" check "${spec}")
+  consumer_run(out rc ${prefix} "${BPFKIT_PREFIX}/libexec/bpfkit/bpfkit-baseline" check "${spec}")
   expect_rc("${rc}" 77 "bpfkit-baseline check without privileges" "${out}")
 
   # A missing file is not a privilege problem: it fails for everyone.

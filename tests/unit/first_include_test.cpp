@@ -4,11 +4,22 @@
 
 #include <gtest/gtest.h>
 
-using bpfkit::tools::first_include;
+namespace {
+
+// The included name, or "" when the first directive is not an #include.
+std::string first_include(std::string_view source) {
+  auto directive = bpfkit::tools::first_include(source);
+  return directive ? directive->name : std::string();
+}
+
+}  // namespace
 
 TEST(FirstInclude, QuotedAndAngled) {
   EXPECT_EQ(first_include("#include \"vmlinux.h\"\n"), "vmlinux.h");
   EXPECT_EQ(first_include("#include <vmlinux.h>\n"), "vmlinux.h");
+  // The spelling decides where clang looks first.
+  EXPECT_FALSE(bpfkit::tools::first_include("#include \"vmlinux.h\"\n")->angled);
+  EXPECT_TRUE(bpfkit::tools::first_include("#include <vmlinux.h>\n")->angled);
   EXPECT_EQ(first_include("#include <linux/bpf.h>\n#include \"vmlinux.h\"\n"), "linux/bpf.h");
 }
 

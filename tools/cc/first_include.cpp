@@ -33,7 +33,7 @@ std::size_t skip_inline_space(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::string first_include(std::string_view s) {
+std::optional<include_directive> first_include(std::string_view s) {
   std::size_t i = skip_blank(s, 0);
   if (i >= s.size() || s[i] != '#') return {};
   i = skip_inline_space(s, i + 1);
@@ -46,7 +46,7 @@ std::string first_include(std::string_view s) {
   if (end == std::string_view::npos) return {};
   const std::string_view name = s.substr(i + 1, end - i - 1);
   if (name.find('\n') != std::string_view::npos) return {};
-  return std::string(name);
+  return include_directive{std::string(name), close == '>'};
 }
 
 }  // namespace bpfkit::tools

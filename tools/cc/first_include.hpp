@@ -6,14 +6,20 @@
 // change what vmlinux.h means, and a PCH would silently ignore that.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace bpfkit::tools {
 
-// The header named by the first preprocessor directive of `source` if that
-// directive is an #include, else an empty string. Comments and blank lines
-// before it are skipped; any other directive or code means "no include first".
-std::string first_include(std::string_view source);
+struct include_directive {
+  std::string name;     // vmlinux.h
+  bool angled = false;  // <vmlinux.h> rather than "vmlinux.h"
+};
+
+// The first preprocessor directive of `source` if it is an #include, else
+// nothing. Comments and blank lines before it are skipped; any other
+// directive or code means "no include first".
+std::optional<include_directive> first_include(std::string_view source);
 
 }  // namespace bpfkit::tools

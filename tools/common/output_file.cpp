@@ -1,60 +1,57 @@
 #include "output_file.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 
 #include "tool_error.hpp"
 
 namespace bpfkit::tools {
 
-output_file::output_file(std::string destination)
-    : destination_(std::move(destination)) {
-  // A unique sibling in the same directory, so rename() stays atomic.
-  std::string pattern = destination_ + ".tmp.XXXXXX";
-  int fd = mkstemp(pattern.data());
-  if (fd < 0)
-    throw tool_error(destination_, std::string("cannot create output: ") + std::strerror(errno));
-  close(fd);
-  temp_ = pattern;
+namespace {
+
+// Runs f, reporting a file_io::file_error as a tool_error.
+template <typename F>
+auto reporting_output_errors(F &&f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const file_io::file_error &e) {
+    throw tool_error(e.path(), e.what());
+  }
 }
 
-output_file::~output_file() {
-  if (!committed_) unlink(temp_.c_str());
+file_io::atomic_file create(const std::string &destination) {
+  return reporting_output_errors([&] { return file_io::atomic_file(destination); });
 }
+
+}  // namespace
+
+tool_error input_error(const file_io::file_error &e) {
+  std::string hint;
+  if (e.error_number() == ENOENT) hint = "check the path; the file may not have been built";
+  return tool_error(e.path(), e.what(), hint);
+}
+
+output_file::output_file(std::string destination) : file_(create(destination)) {}
 
 void output_file::write(std::string_view content) {
-  std::ofstream out(temp_, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  out.close();
-  if (!out)
-    throw tool_error(destination_, "cannot write output (disk full?)");
+  reporting_output_errors([&] { file_.write(content); });
 }
 
 void output_file::commit() {
-  // Output files are read by other build steps and by users: not private.
-  chmod(temp_.c_str(), 0644);
-  if (rename(temp_.c_str(), destination_.c_str()) != 0)
-    throw tool_error(destination_, std::string("cannot move output into place: ") + std::strerror(errno));
-  committed_ = true;
+  reporting_output_errors([&] { file_.commit(); });
 }
 
 remove_output_on_failure::~remove_output_on_failure() {
   if (!succeeded_) unlink(path_.c_str());
 }
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw tool_error(path, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+std::string read_file(const std::string &path, std::size_t max_size) {
+  try {
+    return file_io::read_input(path, max_size);
+  } catch (const file_io::file_error &e) {
+    throw input_error(e);
+  }
 }
 
 }  // namespace bpfkit::tools

@@ -1,37 +1,33 @@
-// Atomic output files for bpfkit's build tools.
-//
-// Build tools must never leave a half-written output behind: a later build
-// step (or a rerun of ninja) would take a truncated object for a good one.
-// output_file writes to a temporary sibling of the destination and renames it
-// into place only on commit(); if it is destroyed without commit() the
-// temporary is removed.
+// Input and output files of bpfkit's build tools: bpfkit::file_io (atomic
+// outputs, inputs that are regular files of bounded size) with its errors
+// turned into tool_error, the tools' common user error.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "bpfkit/file_io.hpp"
+
 namespace bpfkit::tools {
 
+// A build output that only ever appears complete: a later build step (or a
+// rerun of ninja) must never take a truncated object for a good one. See
+// file_io::atomic_file; without commit() nothing is written.
 class output_file {
  public:
   explicit output_file(std::string destination);
-  ~output_file();
-  output_file(const output_file &) = delete;
-  output_file &operator=(const output_file &) = delete;
 
-  // Path of the temporary file to write (for APIs that open files by name).
-  const std::string &temp_path() const { return temp_; }
-  const std::string &destination() const { return destination_; }
+  // A name for APIs that open the output themselves (libbpf's linker).
+  std::string path_for_open() const { return file_.path_for_open(); }
+  const std::string &destination() const { return file_.destination(); }
 
-  // Replaces the temporary's content with `content`.
+  // Appends `content` to the output.
   void write(std::string_view content);
-  // Moves the temporary over the destination. Throws tool_error on failure.
+  // Moves the output into place. Throws tool_error on failure.
   void commit();
 
  private:
-  std::string destination_;
-  std::string temp_;
-  bool committed_ = false;
+  file_io::atomic_file file_;
 };
 
 // Removes a previous output unless the run succeeded. A stale output that no
@@ -52,7 +48,14 @@ class remove_output_on_failure {
   bool succeeded_ = false;
 };
 
-// Reads a whole file; throws tool_error naming the file when it cannot.
-std::string read_file(const std::string &path);
+// Reads a whole input file: a regular file of at most `max_size` bytes (a
+// FIFO, a directory or a 300 MB object is an error, not a hang or gigabytes
+// of memory). Throws tool_error naming the file.
+std::string read_file(const std::string &path,
+                      std::size_t max_size = file_io::default_max_input_size);
+
+// A file_io::file_error as the tools report it, with a hint where one helps.
+class tool_error;
+tool_error input_error(const file_io::file_error &e);
 
 }  // namespace bpfkit::tools

@@ -1,5 +1,8 @@
 #include "tool_error.hpp"
 
+#include "bpfkit/file_io.hpp"
+#include "output_file.hpp"
+
 #include <bpf/libbpf.h>
 
 #include <cstdarg>
@@ -7,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <exception>
+#include <new>
 
 namespace bpfkit::tools {
 
@@ -20,14 +24,21 @@ void report(const char *tool, const tool_error &e) {
 
 int run_tool(const char *tool, const char *usage, int (*body)(int, char **), int argc,
              char **argv) {
+  file_io::remove_temporaries_on_signals();
   try {
     return body(argc, argv);
   } catch (const tool_error &e) {
     report(tool, e);
     return exit_input_error;
+  } catch (const file_io::file_error &e) {
+    report(tool, input_error(e));
+    return exit_input_error;
   } catch (const usage_error &e) {
     std::fprintf(stderr, "%s: error: %s\nusage: %s\n", tool, e.what(), usage);
     return exit_usage;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: error: out of memory\n", tool);
+    return exit_internal;
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: internal error: %s\n", tool, e.what());
     return exit_internal;

@@ -3,7 +3,8 @@
 // Every tool reports a user error the same way, so build logs read alike:
 //   <tool>: error: <file>: <what is wrong>
 //     hint: <how to fix it>
-// and exits with a documented status (see exit_code).
+// and exits with a documented status (see exit_code), the same as the bpfkit
+// CLI's (docs/cli.md).
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -15,9 +16,9 @@ namespace bpfkit::tools {
 
 enum exit_code : int {
   exit_ok = 0,
-  exit_input_error = 1,  // the inputs are wrong: the message says how
   exit_usage = 2,        // the command line is wrong
-  exit_internal = 3,     // a bug or an environment failure
+  exit_input_error = 3,  // an input is wrong or unusable: the message says how
+  exit_internal = 5,     // a bug or an environment failure
 };
 
 class tool_error : public std::runtime_error {
@@ -41,6 +42,8 @@ class usage_error : public std::runtime_error {
 void report(const char *tool, const tool_error &e);
 
 // Runs `body` and turns exceptions into the common messages and exit codes.
+// Also makes SIGINT/SIGTERM/SIGHUP remove the temporaries of unfinished
+// outputs (file_io::remove_temporaries_on_signals).
 int run_tool(const char *tool, const char *usage, int (*body)(int, char **), int argc,
              char **argv);
 

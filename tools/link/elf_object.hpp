@@ -1,6 +1,7 @@
-// What the link step needs to know about one BPF object file: its sections
-// and symbols, read once with libelf. Reading also establishes that the file
-// is a BPF ELF object at all, because nothing else can be inspected further.
+// What the link step needs to know about one BPF object file: its bytes
+// (checked by bpfkit::object_check before anything parses them), its
+// sections and its symbols. Reading establishes that the file is a
+// well-formed BPF ELF object, because nothing else can be inspected further.
 #pragma once
 
 #include <gelf.h>
@@ -15,6 +16,9 @@ struct elf_section {
   std::string name;
   GElf_Word type = 0;
   GElf_Xword flags = 0;
+  GElf_Word info = 0;  // for relocation sections: the section they relocate
+  GElf_Off offset = 0;
+  GElf_Xword size = 0;
 };
 
 struct elf_symbol {
@@ -28,16 +32,25 @@ struct elf_symbol {
 
 struct elf_object {
   std::string path;
+  std::string bytes;                  // the file's content, as checked
+  bool big_endian = false;
   std::vector<elf_section> sections;  // indexed by ELF section number
   std::vector<elf_symbol> symbols;    // .symtab order, without the null symbol
 
   bool has_section(std::string_view name) const;
+  // The content of the first section named `name`; empty when there is none.
+  std::string_view section_data(std::string_view name) const;
   // The section a defined symbol lives in; nullptr for undefined/special ones.
   const elf_section *section_of(const elf_symbol &symbol) const;
 };
 
-// Reads `path`. Throws tool_error naming the file when it cannot be read or is
-// not a relocatable BPF ELF object of the host's byte order.
+// Reads `path`. Throws tool_error naming the file when it cannot be read
+// (missing, not a regular file, too large) or is not a well-formed
+// relocatable BPF ELF object ("malformed ELF: ...", "malformed BTF: ...").
 elf_object read_bpf_object(const std::string &path);
+
+// The same for an object already in memory (the linked output); `path`
+// names it in messages.
+elf_object parse_bpf_object(const std::string &path, std::string bytes);
 
 }  // namespace bpfkit::link

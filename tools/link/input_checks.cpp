@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "bpfkit/object_check.hpp"
+
 namespace bpfkit::link {
 
 using tools::tool_error;
@@ -44,6 +46,67 @@ void check_btf(const elf_object &object, diagnostics &errors) {
   if (!object.has_section(".BTF"))
     errors.add(tool_error(object.path, "no .BTF section (BTF type information)",
                           "compile it with -g; BTF is generated from debug info"));
+}
+
+// Section names become program types and attach points (libbpf's SEC()
+// table: "tracepoint/syscalls/sys_enter_openat", "uprobe//usr/lib/x.so:fn+0x10",
+// "kprobe.multi/tcp_*"), map names and BTF DATASEC names in the kernel, and
+// text in generated headers and tools' output. Every name any of them takes
+// is printable ASCII without spaces; quotes and backslashes occur in none
+// (libbpf splits attach targets at '/', ':' and '+'; kernel symbols and
+// tracepoints are [A-Za-z0-9_.]; uprobe paths are the exception, and a path
+// with a space or a backslash is not worth a forged skeleton comment).
+constexpr std::size_t max_section_name = 4096;
+
+// What is wrong with `name`, or nothing.
+std::optional<std::string> section_name_problem(std::string_view name) {
+  if (name.size() > max_section_name)
+    return "is " + std::to_string(name.size()) + " bytes long, more than " +
+           std::to_string(max_section_name);
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    std::string what;
+    if (c == '\n') what = "a newline";
+    else if (c == '\t') what = "a tab";
+    else if (c == ' ') what = "a space";
+    else if (c == '\\') what = "a backslash";
+    else if (c == '"') what = "a double quote";
+    else if (c < 0x20 || c == 0x7f) what = "the control character " + object_check::quote(name.substr(i, 1));
+    else if (c > 0x7f) what = "the non-ASCII byte " + object_check::quote(name.substr(i, 1));
+    if (!what.empty()) return "has " + what + " at byte " + std::to_string(i);
+  }
+  return std::nullopt;
+}
+
+// The program or variable defined in section `index`, to name the source.
+std::string defined_in(const elf_object &object, std::size_t index) {
+  const elf_symbol *best = nullptr;
+  for (const auto &symbol : object.symbols) {
+    if (symbol.section_index != index || symbol.name.empty()) continue;
+    if (symbol.type == STT_FUNC) return " of program " + object_check::quote(symbol.name);
+    if (symbol.type == STT_OBJECT && !best) best = &symbol;
+  }
+  return best ? " of " + object_check::quote(best->name) : "";
+}
+
+void check_section_names(const elf_object &object, diagnostics &errors) {
+  for (std::size_t i = 1; i < object.sections.size(); ++i) {
+    const elf_section &section = object.sections[i];
+    auto problem = section_name_problem(section.name);
+    if (!problem) continue;
+    // ".rel<name>" repeats the name of the section it relocates: report that one.
+    const bool relocations = section.type == SHT_REL || section.type == SHT_RELA;
+    if (relocations && section.info < object.sections.size() &&
+        section_name_problem(object.sections[section.info].name))
+      continue;
+    errors.add(tool_error(object.path,
+                          "section " + object_check::quote(section.name, 256) +
+                              defined_in(object, i) + " " + *problem +
+                              "; no kernel or libbpf accepts such a name",
+                          "section names are printable ASCII without spaces, quotes or "
+                          "backslashes, as in SEC(\"xdp\") or "
+                          "SEC(\"tracepoint/syscalls/sys_enter_openat\")"));
+  }
 }
 
 void check_mangled_names(const elf_object &object, diagnostics &errors) {
@@ -105,6 +168,7 @@ bool is_map(const elf_object &object, const elf_symbol &symbol) {
 }
 
 void check_input(const elf_object &object, diagnostics &errors) {
+  check_section_names(object, errors);
   check_btf(object, errors);
   check_mangled_names(object, errors);
 }

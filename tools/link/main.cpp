@@ -4,14 +4,17 @@
 //
 // Links BPF objects with libbpf's bpf_linker into one object that keeps BTF
 // and BTF.ext but no DWARF, after checking the mistakes that otherwise surface
-// only at load time or as obscure libbpf messages. The output is written to a
-// temporary sibling and renamed into place only when every check passed; the
-// result depends only on the inputs' bytes, so reruns are byte-identical.
+// only at load time or as obscure libbpf messages. Every input is checked by
+// bpfkit::object_check before libbpf sees it (libbpf 1.1 crashes on malformed
+// objects), and libbpf reads exactly the checked bytes. The output is written
+// atomically (bpfkit::file_io) only when every check passed; the result
+// depends only on the inputs' bytes, so reruns are byte-identical.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,16 +39,17 @@ constexpr const char *help_text =
     "Links BPF object files (clang -target bpf -g -c) into one BPF object.\n"
     "\n"
     "The output keeps .BTF and .BTF.ext and drops DWARF. It is written only when\n"
-    "the inputs are BPF ELF objects with BTF, some input has a license section,\n"
-    "program names are unique and not C++-mangled, and every extern is defined by\n"
-    "an input or is a __kconfig/__ksym extern resolved at load time. On error any\n"
-    "previous OUT is removed.\n"
+    "the inputs are well-formed BPF ELF objects with BTF (little- or big-endian,\n"
+    "all of one byte order), section names are printable ASCII, some input has a\n"
+    "license section, program names are unique and not C++-mangled, and every\n"
+    "extern is defined by an input or is a __kconfig/__ksym extern resolved at\n"
+    "load time. On error any previous OUT is removed.\n"
     "\n"
     "Options:\n"
     "  -o, --output OUT   the linked object to write\n"
     "  -h, --help         show this help\n"
     "\n"
-    "Exit status: 0 linked, 1 invalid input, 2 usage error, 3 internal error.\n";
+    "Exit status: 0 linked, 2 usage error, 3 bad input, 5 internal error.\n";
 
 struct arguments {
   std::string output;
@@ -120,6 +124,17 @@ std::vector<std::string> distinct_inputs(const arguments &args, diagnostics &err
   return distinct;
 }
 
+// What libbpf wrote, checked as any input is: a failure is a bug (libbpf's
+// or bpfkit's), not a problem of the user's inputs.
+elf_object checked_output(const std::string &name, std::string bytes) {
+  try {
+    return parse_bpf_object(name, std::move(bytes));
+  } catch (const tool_error &e) {
+    throw std::logic_error(std::string("libbpf's linker wrote an object that fails the checks: ") +
+                           e.what());
+  }
+}
+
 int link_main(int argc, char **argv) {
   arguments args = parse_arguments(argc, argv);
   if (args.help) {
@@ -145,10 +160,12 @@ int link_main(int argc, char **argv) {
   if (inputs.size() == paths.size()) check_inputs_together(inputs, args.output, errors);
   errors.throw_if_any();
 
-  tools::output_file output(args.output);  // removes its temporary unless committed
-  link_objects(args.inputs, output.temp_path(), args.output);
-  check_linked_object(output.temp_path(), inputs, errors);
+  elf_object linked = checked_output(args.output, link_objects(inputs, args.output));
+  check_linked_object(linked, inputs, errors);
   errors.throw_if_any();
+
+  tools::output_file output(args.output);  // removes its temporary unless committed
+  output.write(linked.bytes);
   output.commit();
   stale_output.succeeded();
   return tools::exit_ok;

@@ -58,16 +58,17 @@ std::string inputs_referencing(const std::vector<elf_object> &inputs, const std:
 
 }  // namespace
 
-void check_linked_object(const std::string &path, const std::vector<elf_object> &inputs,
+void check_linked_object(const elf_object &linked, const std::vector<elf_object> &inputs,
                          diagnostics &errors) {
-  elf_object linked = read_bpf_object(path);
   for (const auto &section : linked.sections)
     if (section.name.starts_with(".debug_") || section.name.starts_with(".rel.debug_"))
       throw std::logic_error("libbpf's linker kept DWARF section " + section.name);
   if (!linked.has_section(".BTF")) throw std::logic_error("libbpf's linker dropped .BTF");
 
-  btf_ptr types(btf__parse_elf(path.c_str(), nullptr));
-  if (!types) throw std::runtime_error("cannot read the BTF of the linked object");
+  // btf__new reads either byte order.
+  const std::string_view raw = linked.section_data(".BTF");
+  btf_ptr types(btf__new(raw.data(), static_cast<__u32>(raw.size())));
+  if (!types) throw std::runtime_error("libbpf cannot read the BTF of the linked object");
   auto resolved_at_load = load_time_externs(types.get());
 
   for (const auto &symbol : linked.symbols) {

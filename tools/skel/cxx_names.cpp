@@ -7,32 +7,17 @@ namespace bpfkit::skel {
 
 namespace {
 
-// C++20 keywords ([lex.key]) and alternative tokens ([lex.digraph]), and
-// names too likely to be macros.
-constexpr std::string_view keywords[] = {
-    "alignas",   "alignof",      "and",          "and_eq",      "asm",
-    "auto",      "bitand",       "bitor",        "bool",        "break",
-    "case",      "catch",        "char",         "char16_t",    "char32_t",
-    "char8_t",   "class",        "co_await",     "co_return",   "co_yield",
-    "compl",     "concept",      "const",        "const_cast",  "consteval",
-    "constexpr", "constinit",    "continue",     "decltype",    "default",
-    "delete",    "do",           "double",       "dynamic_cast", "else",
-    "enum",      "explicit",     "export",       "extern",      "false",
-    "float",     "for",          "friend",       "goto",        "if",
-    "inline",    "int",          "long",         "mutable",     "namespace",
-    "new",       "noexcept",     "not",          "not_eq",      "nullptr",
-    "operator",  "or",           "or_eq",        "private",     "protected",
-    "public",    "register",     "reinterpret_cast", "requires", "return",
-    "short",     "signed",       "sizeof",       "static",      "static_assert",
-    "static_cast", "struct",     "switch",       "template",    "this",
-    "thread_local", "throw",     "true",         "try",         "typedef",
-    "typeid",    "typename",     "union",        "unsigned",    "using",
-    "virtual",   "void",         "volatile",     "wchar_t",     "while",
-    "xor",       "xor_eq",
-    // Object-like macros of the C and C++ libraries (and GNU mode's `linux`
-    // and `unix`) that a user's includes may define before the skeleton's.
-    "errno",     "NULL",         "EOF",          "stdin",       "stdout",
-    "stderr",    "linux",        "unix",
+// The one list of reserved names, shared with CMake's bpf_add_object().
+struct reserved_name {
+  std::string_view scope;  // cxx, namespace or target
+  std::string_view name;
+  std::string_view reason;
+};
+
+constexpr reserved_name reserved_names[] = {
+#define BPFKIT_RESERVED_NAME(scope, name, reason) {#scope, #name, reason},
+#include <bpfkit/reserved_names.def>
+#undef BPFKIT_RESERVED_NAME
 };
 
 bool identifier_char(char c) {
@@ -83,7 +68,14 @@ std::string unsafe_name(std::string_view name) {
 }
 
 bool is_cxx_keyword(std::string_view name) {
-  return std::find(std::begin(keywords), std::end(keywords), name) != std::end(keywords);
+  return std::any_of(std::begin(reserved_names), std::end(reserved_names),
+                     [&](const reserved_name &r) { return r.scope == "cxx" && r.name == name; });
+}
+
+std::string_view namespace_reservation(std::string_view name) {
+  for (const auto &r : reserved_names)
+    if ((r.scope == "cxx" || r.scope == "namespace") && r.name == name) return r.reason;
+  return {};
 }
 
 std::string cxx_identifier(std::string_view name) {

@@ -43,8 +43,13 @@ std::string comment_text(std::string_view name);
 // Why `name` is refused (it holds a control character), or an empty string.
 std::string unsafe_name(std::string_view name);
 
-// True for C++20 keywords and alternative tokens, and the macro names above.
+// True for C++20 keywords and alternative tokens, and the macro names above
+// (the `cxx` names of bpf/include/bpfkit/reserved_names.def).
 bool is_cxx_keyword(std::string_view name);
+
+// Why `name` cannot be the skeleton's namespace (a `cxx` or `namespace` name
+// of reserved_names.def), or "" when it can.
+std::string_view namespace_reservation(std::string_view name);
 
 // `name` made a valid C++ identifier that is not a keyword.
 std::string cxx_identifier(std::string_view name);

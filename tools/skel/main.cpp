@@ -38,7 +38,7 @@ constexpr const char help[] =
     "The header embeds the object, so programs built with it need no .bpf.o at\n"
     "run time; its leading comment documents what it contains.\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input object, 2 bad command line, 3 internal error.\n";
+    "Exit status: 0 ok, 2 bad command line, 3 bad input object, 5 internal error.\n";
 
 struct options {
   std::string name;
@@ -104,10 +104,13 @@ options parse_options(int argc, char **argv) {
     std::string base = file_name(opts.object);
     opts.name = base.substr(0, base.find('.'));
   }
-  if (!is_c_identifier(opts.name) || is_cxx_keyword(opts.name))
+  if (!is_c_identifier(opts.name))
     throw usage_error("--name '" + opts.name +
                       "' cannot be a C++ namespace; use letters, digits and '_', not starting "
-                      "with a digit, and not a C++ keyword");
+                      "with a digit");
+  if (auto reason = namespace_reservation(opts.name); !reason.empty())
+    throw usage_error("--name '" + opts.name + "' cannot be a C++ namespace: it is " +
+                      std::string(reason));
   return opts;
 }
 

@@ -2,16 +2,20 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <linux/btf.h>
 
 #include <cerrno>
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string_view>
 
+#include "bpfkit/file_io.hpp"
+#include "bpfkit/object_check.hpp"
+#include "deb_package.hpp"
+#include "kernel_image.hpp"
+#include "output_file.hpp"
 #include "tool_error.hpp"
 
 namespace bpfkit::tools {
@@ -20,73 +24,115 @@ void btf_deleter::operator()(btf *b) const { btf__free(b); }
 
 namespace {
 
-enum class file_kind { raw_btf, split_btf, elf, other };
+// A vmlinux with DWARF may be a GiB; it is mapped, not read.
+constexpr std::size_t max_input_size = std::size_t{4} << 30;
+
+const char *const btf_hint =
+    "pass raw BTF (/sys/kernel/btf/vmlinux of that kernel), an ELF vmlinux, its vmlinuz, "
+    "or its linux-image .deb";
+
+bool is_raw_btf(std::span<const std::byte> bytes) {
+  if (bytes.size() < 2) return false;
+  const auto b0 = static_cast<std::uint8_t>(bytes[0]), b1 = static_cast<std::uint8_t>(bytes[1]);
+  return (b0 == 0x9f && b1 == 0xeb) || (b0 == 0xeb && b1 == 0x9f);
+}
+
+bool is_elf(std::span<const std::byte> bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0;
+}
 
 // Split BTF (a kernel module's) continues its base's string section, so its
 // own does not start with the empty string that every standalone BTF has.
-bool starts_split(std::ifstream &in) {
-  btf_header hdr{};
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char *>(&hdr), sizeof hdr) || hdr.str_len == 0) return false;
-  in.seekg(static_cast<std::streamoff>(hdr.hdr_len) + hdr.str_off);
-  char first = 0;
-  return in.get(first) && first != '\0';
+bool is_split(std::span<const std::byte> raw) {
+  if (raw.size() < 24) return false;
+  const bool big = static_cast<std::uint8_t>(raw[0]) == 0xeb;
+  auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(raw[at + (big ? i : 3 - i)]);
+    return v;
+  };
+  const std::uint64_t first_string = std::uint64_t{u32(4)} + u32(16);
+  return u32(20) > 0 && first_string < raw.size() && raw[first_string] != std::byte{0};
 }
 
-// Reads the magic so an error can say what the file is, instead of relaying
-// libbpf's guess from its last attempt (it tries raw BTF, then ELF).
-file_kind sniff(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw tool_error(path, "is a directory, not a BTF file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw tool_error(path, std::string("cannot open: ") + std::strerror(errno));
-  unsigned char magic[4] = {};
-  in.read(reinterpret_cast<char *>(magic), sizeof magic);
-  if (in.gcount() >= 2) {
-    std::uint16_t m16;
-    std::memcpy(&m16, magic, sizeof m16);
-    if (m16 == BTF_MAGIC) {
-      in.clear();
-      return starts_split(in) ? file_kind::split_btf : file_kind::raw_btf;
+// The raw BTF of `bytes`, where `source` names them in messages. Bytes
+// extracted from a package or a compressed image are kept in `extracted`
+// (a deque: its elements never move, so the returned view stays valid).
+std::span<const std::byte> find_btf(std::span<const std::byte> bytes, const std::string &source,
+                                    std::deque<std::string> &extracted, int depth = 0) {
+  if (is_raw_btf(bytes)) return bytes;
+  if (is_elf(bytes)) {
+    if (auto p = object_check::check_elf_structure(bytes))
+      throw tool_error(source, p->message(), "the file is damaged: copy or download it again");
+    if (auto btf = object_check::find_elf_section(bytes, ".BTF")) return *btf;
+    throw tool_error(source, "ELF file has no .BTF section",
+                     "pass a kernel built with CONFIG_DEBUG_INFO_BTF=y, or its /sys/kernel/btf/vmlinux");
+  }
+  // A package holds an image, an image may hold a compressed one: no deeper.
+  if (depth < 2) {
+    if (is_ar_archive(bytes)) {
+      extracted.push_back(kernel_image_from_deb(bytes, source));
+      return find_btf(std::as_bytes(std::span(extracted.back())), source, extracted, depth + 1);
+    }
+    if (auto decompressed = decompress_kernel_image(bytes, source)) {
+      extracted.push_back(std::move(*decompressed));
+      return find_btf(std::as_bytes(std::span(extracted.back())), source, extracted, depth + 1);
     }
   }
-  if (in.gcount() == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0) return file_kind::elf;
-  return file_kind::other;
-}
-
-// Rejects, before parsing, files that cannot work with the given --base.
-void check_kind(const std::string &path, file_kind kind, bool has_base) {
-  if (kind == file_kind::other)
-    throw tool_error(path, "not a BTF file (neither raw BTF nor an ELF object)",
-                     "pass the kernel's BTF, e.g. --btf /sys/kernel/btf/vmlinux");
-  if (kind == file_kind::split_btf && !has_base)
-    throw tool_error(path, "split BTF (a kernel module's?) needs its base BTF",
-                     "pass --base /sys/kernel/btf/vmlinux (or the base it was built on)");
-  if (kind == file_kind::raw_btf && has_base)
-    throw tool_error(path, "is standalone BTF, but --base was given", "drop --base");
-}
-
-[[noreturn]] void throw_parse_error(const std::string &path, file_kind kind, int err,
-                                    const libbpf_capture &capture) {
-  std::string detail = capture.reason(err);
-  if (kind == file_kind::elf && err == ENOENT)
-    throw tool_error(path, "ELF file has no .BTF section",
-                     "pass a kernel built with CONFIG_DEBUG_INFO_BTF=y, or its /sys/kernel/btf/vmlinux");
-  if (kind == file_kind::elf) throw tool_error(path, "cannot read BTF from ELF file: " + detail);
-  if (kind == file_kind::split_btf)
-    throw tool_error(path, "split BTF does not fit the base given with --base: " + detail);
-  throw tool_error(path, "invalid or truncated BTF: " + detail);
+  if (auto btf = find_embedded_btf(bytes)) return *btf;
+  if (looks_like_kernel_image(bytes))
+    throw tool_error(source, "a kernel image without BTF",
+                     "the kernel must be built with CONFIG_DEBUG_INFO_BTF=y");
+  throw tool_error(source, "not a BTF file (neither raw BTF, an ELF file, a kernel image nor a "
+                           "Debian kernel package)",
+                   btf_hint);
 }
 
 }  // namespace
 
 btf_ptr load_btf(const std::string &path, btf *base) {
-  file_kind kind = sniff(path);
-  check_kind(path, kind, base != nullptr);
+  file_io::input_file file = [&] {
+    try {
+      return file_io::open_input(path, max_input_size);
+    } catch (const file_io::file_error &e) {
+      throw input_error(e);
+    }
+  }();
+  const auto mapping = file.map_all();
+  std::deque<std::string> extracted;
+  const std::span<const std::byte> raw = find_btf(mapping.bytes(), path, extracted);
+
+  const bool split = is_split(raw);
+  if (split && !base)
+    throw tool_error(path, "split BTF (a kernel module's?) needs its base BTF",
+                     "pass --base /sys/kernel/btf/vmlinux (or the base it was built on)");
+  if (!split && base) throw tool_error(path, "is standalone BTF, but --base was given", "drop --base");
+
+  object_check::result problem;
+  if (split) {
+    __u32 base_size = 0;
+    const void *base_raw = btf__raw_data(base, &base_size);
+    problem = object_check::check_split_btf(
+        raw, std::span(static_cast<const std::byte *>(base_raw), base_size));
+  } else {
+    problem = object_check::check_btf(raw);
+  }
+  if (problem)
+    throw tool_error(path, problem->message(),
+                     split ? "pass the base BTF this split BTF was built on"
+                           : "the file is damaged or not BTF: copy or regenerate it");
+
   libbpf_capture capture;
-  btf *parsed = base ? btf__parse_split(path.c_str(), base) : btf__parse(path.c_str(), nullptr);
-  if (!parsed) throw_parse_error(path, kind, errno, capture);
+  btf *parsed = nullptr;
+  if (split) {
+    // libbpf 1.1 parses split BTF only from a file.
+    file_io::memory_file file;
+    file.assign(raw);
+    parsed = btf__parse_raw_split(file.path().c_str(), base);
+  } else {
+    parsed = btf__new(raw.data(), static_cast<__u32>(raw.size()));
+  }
+  if (!parsed) throw tool_error(path, "libbpf cannot read the BTF: " + capture.reason(errno));
   return btf_ptr(parsed);
 }
 

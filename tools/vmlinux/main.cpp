@@ -30,7 +30,7 @@ constexpr const char help[] =
     "  -o OUT       the header to write (replaced atomically)\n"
     "  --help       this text\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input file, 2 bad command line, 3 internal error.\n";
+    "Exit status: 0 ok, 2 bad command line, 3 bad input file, 5 internal error.\n";
 
 struct options {
   std::string btf = "/sys/kernel/btf/vmlinux";

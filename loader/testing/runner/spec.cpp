@@ -1,5 +1,6 @@
 #include "spec.hpp"
 
+#include <cstdint>
 #include <fstream>
 #include <stdexcept>
 
@@ -66,9 +67,12 @@ test_spec read_spec(const std::string &path) {
       // "<number> <as spelled>", the number resolved by CMake.
       const std::size_t space = value.find(' ');
       const std::string numeric = value.substr(0, space);
-      std::int64_t parsed = numeric.starts_with("-")
-                                ? -static_cast<std::int64_t>(number(numeric.substr(1), where))
-                                : static_cast<std::int64_t>(number(numeric, where));
+      // The magnitude is unsigned: negate it there, where -2^63 has no overflow.
+      const bool negative = numeric.starts_with("-");
+      const std::uint64_t magnitude = number(negative ? numeric.substr(1) : numeric, where);
+      const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : INT64_MAX;
+      if (magnitude > limit) throw std::runtime_error(where + ": out of range: " + numeric);
+      const auto parsed = static_cast<std::int64_t>(negative ? 0 - magnitude : magnitude);
       spec.expect_retval = expected_retval{parsed, space == std::string::npos ? numeric
                                                                                : value.substr(space + 1)};
     } else {

@@ -1,0 +1,102 @@
+"""The benchmark corpus (bench/corpus) built both ways: as a bpfkit CMake
+project (CMakeLists.txt) and by the hand-written pipeline (Makefile).
+
+The sources are copied into the work directory first, so that the header
+edit bench/run makes never touches the repository.
+"""
+import json
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+from .process import run
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
+# --quick builds these: a multi-file tracing object, and the packet programs
+# the test and map figures use (which include the edited header).
+QUICK_OBJECTS = ["bootstrap", "tc_flowcount", "xdp_parser"]
+
+# The header bench/run edits for header_edit_vs_pipeline.
+EDITED_HEADER = "corpus/net.h"
+
+
+def all_objects(source=CORPUS_DIR):
+    """Every object of the corpus: each directory holding *.bpf.c files."""
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.bpf.c")))
+
+
+class Corpus:
+    def __init__(self, work, toolchain, objects, test_count):
+        self.src = work / "corpus"
+        self.kit = work / "bpfkit-build"
+        self.pipe = work / "pipeline-build"
+        self.toolchain = toolchain
+        self.objects = objects
+        self.test_count = test_count
+        shutil.rmtree(self.src, ignore_errors=True)
+        shutil.copytree(CORPUS_DIR, self.src)
+
+    # --- the two builds ---------------------------------------------------
+    def clean(self):
+        shutil.rmtree(self.kit, ignore_errors=True)
+        shutil.rmtree(self.pipe, ignore_errors=True)
+
+    def configure(self):
+        tc = self.toolchain
+        return run(["cmake", "-S", self.src, "-B", self.kit, "-G", "Ninja",
+                    f"-DCMAKE_PREFIX_PATH={tc.prefix}",
+                    f"-DBPF_CLANG={tc.clang}", f"-DCMAKE_CXX_COMPILER={tc.cxx}",
+                    f"-DCORPUS_OBJECTS={';'.join(self.objects)}",
+                    f"-DCORPUS_TEST_COUNT={self.test_count}",
+                    f"-DCORPUS_STATIC_KERNEL_WORK={'ON' if tc.runner_is_static else 'OFF'}",
+                    "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
+                   what="configuring the corpus with bpfkit")
+
+    def build(self, target=None):
+        command = ["cmake", "--build", self.kit, "-j", self.toolchain.jobs]
+        if target:
+            command += ["--target", target]
+        return run(command, what=f"building the corpus with bpfkit ({target or 'all'})")
+
+    def make(self, goal):
+        tc = self.toolchain
+        return run(["make", "-f", self.src / "Makefile", f"OUT={self.pipe}",
+                    f"OBJECTS={' '.join(self.objects)}", f"CLANG={tc.clang}", f"CXX={tc.cxx}",
+                    f"BPFTOOL={tc.bpftool}", "-j", tc.jobs, goal],
+                   what=f"building the corpus with the clang + bpftool pipeline ({goal})")
+
+    # --- what the builds made ---------------------------------------------
+    def linked(self, tree):
+        """{object: its linked .bpf.o} in the bpfkit or the pipeline tree."""
+        return {name: tree / f"{name}.bpf.o" for name in self.objects}
+
+    def compiled_inputs(self):
+        """{object: the per-source .o files bpfkit compiled}, read from the
+        compile database (an object's sources live in its directory)."""
+        inputs = {name: [] for name in self.objects}
+        for entry in json.loads((self.kit / "compile_commands.json").read_text()):
+            source = Path(entry["file"])
+            if source.parent.parent != self.src or not source.name.endswith(".bpf.c"):
+                continue
+            words = shlex.split(entry["command"])
+            output = Path(words[words.index("-o") + 1])
+            if not output.is_absolute():
+                output = Path(entry["directory"]) / output
+            inputs[source.parent.name].append(output)
+        return {name: sorted(paths) for name, paths in inputs.items()}
+
+    def pipeline_inputs(self):
+        return {name: sorted((self.pipe / name).glob("*.o")) for name in self.objects}
+
+    def header_dependents(self, header):
+        """Objects whose sources (or their own headers) include `header`."""
+        pattern = re.compile(r'#\s*include\s*[<"]' + re.escape(header) + r'[>"]')
+        return {name for name in self.objects
+                if any(pattern.search(p.read_text()) for p in (self.src / name).iterdir()
+                       if p.suffix in (".c", ".h"))}
+
+    def edit_header(self, header, text):
+        with open(self.src / "include" / header, "a") as f:
+            f.write(text)

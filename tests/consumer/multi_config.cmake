@@ -1,0 +1,31 @@
+# Several configurations in one build tree (Ninja Multi-Config): the README's
+# example configures (no "Evaluation file to be written multiple times"),
+# builds an object and a skeleton per configuration, rebuilds nothing when
+# nothing changed, and its test passes with ctest -C <config> (as root).
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
+consumer_reset()
+set(bin "${WORK_DIR}/build")
+consumer_configure("${PROJECTS_DIR}/readme" "${bin}")
+foreach(config Debug Release)
+  consumer_build("${bin}" ARGS --config ${config})
+  foreach(file ${config}/counter.bpf.o bpfkit_skel/${config}/counter/counter.skel.hpp ${config}/counter_loader)
+    if(NOT EXISTS "${bin}/${file}")
+      message(FATAL_ERROR "the ${config} build did not produce ${file}")
+    endif()
+  endforeach()
+endforeach()
+consumer_build("${bin}" ARGS --config Debug OUTPUT noop)
+expect_no_match("${noop}" "Building BPF object|Linking|Generating" "a no-op rebuild of Debug")
+
+execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT uid STREQUAL "0")
+  message("bpfkit-test-skip: the builds passed; running the BPF tests needs root")
+  return()
+endif()
+foreach(config Debug Release)
+  consumer_run(out rc ctest --test-dir "${bin}" -C ${config} --output-on-failure)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ctest -C ${config} failed:\n${out}")
+  endif()
+  expect_match("${out}" "Test +#[0-9]+: counter\\.counts \\.+ +Passed" "ctest -C ${config}")
+endforeach()
