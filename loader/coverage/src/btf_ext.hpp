@@ -1,6 +1,6 @@
-// .BTF.ext: the per-instruction records (function info, line info, CO-RE
-// relocations) that name instructions by byte offset in their ELF section.
-// Read for line info, rewritten in place when instructions move.
+// .BTF.ext for the coverage engine (its layout is read by bpfkit::btf_ext):
+// line info by section, and every record's instruction offset rewritten in
+// place when instructions move.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/btf_ext.hpp"
+
 struct btf;
 
 namespace bpfkit::coverage::detail {
-
-enum class ext_record { func_info, line_info, core_relo };
 
 struct line_record {
   std::uint32_t insn = 0;  // instruction index in the section
@@ -29,7 +29,8 @@ std::map<std::string, std::vector<line_record>> read_line_info(const std::vector
 
 // Replaces every record's instruction offset (bytes in its section) with
 // move(kind, section, offset). The record layout is unchanged.
-using offset_mover = std::function<std::uint32_t(ext_record, const std::string &section, std::uint32_t offset)>;
+using offset_mover =
+    std::function<std::uint32_t(btf_ext::table, const std::string &section, std::uint32_t offset)>;
 void move_insn_offsets(std::vector<std::uint8_t> &ext, const btf *strings, const std::string &name,
                        const offset_mover &move);
 

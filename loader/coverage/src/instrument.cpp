@@ -593,14 +593,14 @@ void rewriter::move_symbols_and_records() {
   std::map<std::string, std::size_t> by_name;
   for (const auto &[index, sec] : sections_) by_name[elf_.sections[index].name] = index;
   move_insn_offsets(elf_.sections[ext_section_].data, btf_.get(), name_,
-                    [&](ext_record kind, const std::string &section, std::uint32_t offset) -> std::uint32_t {
+                    [&](btf_ext::table kind, const std::string &section, std::uint32_t offset) -> std::uint32_t {
                       const auto it = by_name.find(section);
                       if (it == by_name.end() || offset % 8) return offset;
                       const section_plan &sec = sections_.at(it->second);
                       const std::size_t i = std::min<std::size_t>(offset / 8, sec.code.size());
                       // Function and line records of a block start cover its counter too
                       // (the verifier wants line info at every function's first instruction).
-                      return (kind == ext_record::core_relo ? sec.new_index[i] : sec.entry_index[i]) * 8;
+                      return (kind == btf_ext::table::core_relo ? sec.new_index[i] : sec.entry_index[i]) * 8;
                     });
 }
 

@@ -2,17 +2,18 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
+#include "bpfkit/btf_ext.hpp"
+#include "bpfkit/file_io.hpp"
 #include "bpfkit/inspect/error.hpp"
+#include "bpfkit/object_check.hpp"
 
 namespace bpfkit::inspect {
 namespace {
@@ -24,69 +25,6 @@ constexpr std::uint8_t pseudo_func = 4;  // BPF_PSEUDO_FUNC
 struct elf_closer {
   void operator()(Elf *elf) const { elf_end(elf); }
 };
-struct file_closer {
-  explicit file_closer(int descriptor) : fd(descriptor) {}
-  file_closer(const file_closer &) = delete;
-  file_closer &operator=(const file_closer &) = delete;
-  ~file_closer() {
-    if (fd >= 0) ::close(fd);
-  }
-  int fd;
-};
-struct btf_ext_closer {
-  void operator()(btf_ext *e) const { btf_ext__free(e); }
-};
-
-// The .BTF.ext header (libbpf_internal.h); the core_relo_* fields exist only
-// when hdr_len covers them.
-struct btf_ext_header {
-  std::uint16_t magic;
-  std::uint8_t version;
-  std::uint8_t flags;
-  std::uint32_t hdr_len;
-  std::uint32_t func_info_off;
-  std::uint32_t func_info_len;
-  std::uint32_t line_info_off;
-  std::uint32_t line_info_len;
-  std::uint32_t core_relo_off;
-  std::uint32_t core_relo_len;
-};
-
-struct line_info_record {  // struct bpf_line_info, insn_off in bytes
-  std::uint32_t insn_off;
-  std::uint32_t file_name_off;
-  std::uint32_t line_off;
-  std::uint32_t line_col;
-};
-
-std::uint32_t read_u32(const std::uint8_t *p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// Calls visit(section, record) for each record of one .BTF.ext info block:
-// [u32 record_size] then per section [u32 name_off, u32 count, records].
-// Returns false at anything malformed.
-template <typename Visit>
-bool for_each_record(const btf *strings, std::span<const std::uint8_t> block,
-                     std::uint32_t min_record_size, Visit visit) {
-  if (block.empty()) return true;
-  if (block.size() < 4) return false;
-  const std::uint32_t record_size = read_u32(block.data());
-  if (record_size < min_record_size) return false;
-  std::size_t pos = 4;
-  while (pos + 8 <= block.size()) {
-    const char *section = btf__name_by_offset(strings, read_u32(block.data() + pos));
-    const std::uint32_t count = read_u32(block.data() + pos + 4);
-    pos += 8;
-    if (static_cast<std::uint64_t>(count) * record_size > block.size() - pos) return false;
-    for (std::uint32_t i = 0; i < count; ++i, pos += record_size)
-      visit(std::string(section ? section : ""), block.data() + pos);
-  }
-  return pos == block.size();
-}
-
 std::span<const std::uint8_t> bytes_of(Elf_Scn *scn) {
   Elf_Data *data = elf_getdata(scn, nullptr);
   if (!data || !data->d_buf) return {};
@@ -104,10 +42,18 @@ object_file object_file::read(const std::string &path) {
 
   if (elf_version(EV_CURRENT) == EV_NONE)
     throw error(error::category::failed, std::string("libelf: ") + elf_errmsg(-1));
-  const file_closer fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd < 0) throw error(error::category::bad_input, path + ": cannot open: " + std::strerror(errno));
-  // Everything kept is copied out of the ELF (btf__new and btf_ext__new copy too).
-  std::unique_ptr<Elf, elf_closer> elf(elf_begin(fd.fd, ELF_C_READ_MMAP, nullptr));
+  // Checked before libelf and libbpf parse it: they trust its structure.
+  std::string bytes;
+  try {
+    bytes = file_io::read_input(path);
+  } catch (const file_io::file_error &e) {
+    throw error(error::category::bad_input, path + ": " + e.what());
+  }
+  const auto object_bytes = std::as_bytes(std::span(bytes));
+  if (auto problem = object_check::check_bpf_object(object_bytes))
+    throw error(error::category::bad_input, path + ": " + problem->message());
+  // Everything kept is copied out of the ELF (btf__new copies too).
+  std::unique_ptr<Elf, elf_closer> elf(elf_memory(bytes.data(), bytes.size()));
   std::size_t shstrndx = 0;
   if (!elf || elf_kind(elf.get()) != ELF_K_ELF || elf_getshdrstrndx(elf.get(), &shstrndx) != 0)
     throw error(error::category::bad_input, path + ": not a readable ELF file: " + elf_errmsg(-1));
@@ -190,42 +136,29 @@ object_file object_file::read(const std::string &path) {
             });
 
   if (ext_bytes.empty()) return object;  // no line info, no CO-RE relocations
-  std::unique_ptr<btf_ext, btf_ext_closer> ext(
-      btf_ext__new(ext_bytes.data(), static_cast<std::uint32_t>(ext_bytes.size())));
-  std::uint32_t size = 0;
-  const auto *data = ext ? static_cast<const std::uint8_t *>(btf_ext__get_raw_data(ext.get(), &size)) : nullptr;
-  btf_ext_header header{};
-  if (!data || size < offsetof(btf_ext_header, core_relo_off))
-    throw error(error::category::bad_input, path + ": its .BTF.ext section is corrupt");
-  std::memcpy(&header, data, std::min<std::size_t>(size, sizeof header));
-  if (header.hdr_len > size)
-    throw error(error::category::bad_input, path + ": its .BTF.ext section is corrupt");
-  const std::span<const std::uint8_t> body(data + header.hdr_len, size - header.hdr_len);
-  auto block = [&](std::uint32_t off, std::uint32_t len) -> std::span<const std::uint8_t> {
-    if (off > body.size() || len > body.size() - off) return {};
-    return body.subspan(off, len);
-  };
+  const auto ext = std::as_bytes(ext_bytes);
+  btf_ext::layout layout;
+  if (auto problem = btf_ext::read_layout(ext, layout))
+    throw error(error::category::bad_input, path + ": " + problem->message());
   const btf *strings = object.btf_.get();
-  bool ok = for_each_record(strings, block(header.line_info_off, header.line_info_len),
-                            sizeof(line_info_record), [&](std::string section, const std::uint8_t *p) {
-                              line_info_record r;
-                              std::memcpy(&r, p, sizeof r);
-                              const char *file = btf__name_by_offset(strings, r.file_name_off);
-                              const char *text = btf__name_by_offset(strings, r.line_off);
-                              object.lines_.push_back({std::move(section), r.insn_off / insn_size,
-                                                       file ? file : "", r.line_col >> 10,
-                                                       r.line_col & 0x3ff, text ? text : ""});
-                            });
-  if (ok && header.hdr_len >= sizeof header)
-    ok = for_each_record(strings, block(header.core_relo_off, header.core_relo_len),
-                         sizeof(bpf_core_relo), [&](std::string section, const std::uint8_t *p) {
-                           bpf_core_relo r;
-                           std::memcpy(&r, p, sizeof r);
-                           const char *access = btf__name_by_offset(strings, r.access_str_off);
-                           object.core_records_.push_back({std::move(section), r.insn_off / insn_size,
-                                                           r.type_id, access ? access : "", r.kind});
-                         });
-  if (!ok) throw error(error::category::bad_input, path + ": its .BTF.ext section is corrupt");
+  auto name_of = [&](std::uint32_t offset) {
+    const char *text = btf__name_by_offset(strings, offset);
+    return std::string(text ? text : "");
+  };
+  for (const btf_ext::record_group &group : layout.groups) {
+    const std::string section = name_of(group.section_name_off);
+    for (std::uint32_t i = 0; i < group.count; ++i) {
+      if (group.table == btf_ext::table::line_info) {
+        const btf_ext::line_info r = btf_ext::read_line_info(ext, layout, group, i);
+        object.lines_.push_back({section, r.insn_off / insn_size, name_of(r.file_name_off), r.line(), r.column(),
+                                 name_of(r.line_off)});
+      } else if (group.table == btf_ext::table::core_relo) {
+        const btf_ext::core_relo r = btf_ext::read_core_relo(ext, layout, group, i);
+        object.core_records_.push_back({section, r.insn_off / insn_size, r.type_id, name_of(r.access_str_off),
+                                        static_cast<bpf_core_relo_kind>(r.kind)});
+      }
+    }
+  }
   std::stable_sort(object.lines_.begin(), object.lines_.end(), [](const line_record &a, const line_record &b) {
     return std::tie(a.section, a.insn) < std::tie(b.section, b.insn);
   });

@@ -1,5 +1,7 @@
 #include "bpfkit/object_layout.hpp"
 
+#include "bpfkit/btf_ext.hpp"
+
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <gelf.h>
@@ -26,58 +28,6 @@ struct elf_closer {
 struct btf_closer {
   void operator()(btf *b) const { btf__free(b); }
 };
-struct btf_ext_closer {
-  void operator()(btf_ext *e) const { btf_ext__free(e); }
-};
-
-// The .BTF.ext header (tools/lib/bpf/libbpf_internal.h); core_relo_* exist
-// only when hdr_len covers them.
-struct btf_ext_header {
-  std::uint16_t magic;
-  std::uint8_t version;
-  std::uint8_t flags;
-  std::uint32_t hdr_len;
-  std::uint32_t func_info_off;
-  std::uint32_t func_info_len;
-  std::uint32_t line_info_off;
-  std::uint32_t line_info_len;
-  std::uint32_t core_relo_off;
-  std::uint32_t core_relo_len;
-};
-
-struct line_info_record {  // struct bpf_line_info, insn_off in bytes in the ELF file
-  std::uint32_t insn_off;
-  std::uint32_t file_name_off;
-  std::uint32_t line_off;
-  std::uint32_t line_col;
-};
-
-std::uint32_t read_u32(const std::uint8_t *p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// Calls visit(section_name, record_pointer) for each record of one .BTF.ext
-// info block ([u32 record_size] then per section [u32 name_off, u32 count,
-// records]). Stops quietly at anything malformed.
-template <typename Visit>
-void for_each_record(const btf *strings, const std::uint8_t *block, std::uint32_t len,
-                     std::uint32_t min_record_size, Visit visit) {
-  if (len < 4) return;
-  std::uint32_t record_size = read_u32(block);
-  if (record_size < min_record_size) return;
-  std::uint32_t pos = 4;
-  while (pos + 8 <= len) {
-    const char *section = btf__name_by_offset(strings, read_u32(block + pos));
-    std::uint32_t count = read_u32(block + pos + 4);
-    pos += 8;
-    if (static_cast<std::uint64_t>(count) * record_size > len - pos) return;
-    for (std::uint32_t i = 0; i < count; ++i, pos += record_size)
-      visit(section ? section : "", block + pos);
-  }
-}
-
 program_layout *find_program(std::map<std::string, program_layout> &programs,
                              const std::string &section, std::uint32_t byte_offset) {
   std::uint32_t insn = byte_offset / insn_size;
@@ -161,43 +111,28 @@ std::map<std::string, program_layout> read_program_layouts(std::span<const std::
   const auto ext_data = section_bytes(elf.get(), ".BTF.ext");
   if (btf_data.empty() || ext_data.empty()) return programs;  // no BTF: no line info, no CO-RE
   std::unique_ptr<btf, btf_closer> strings(btf__new(btf_data.data(), static_cast<std::uint32_t>(btf_data.size())));
-  std::unique_ptr<btf_ext, btf_ext_closer> ext(
-      btf_ext__new(ext_data.data(), static_cast<std::uint32_t>(ext_data.size())));
-  if (!strings || !ext) return programs;
+  if (!strings) return programs;
+  const auto ext = std::as_bytes(ext_data);
+  btf_ext::layout layout;
+  if (btf_ext::read_layout(ext, layout)) return programs;  // unreadable: no line info, as without it
 
-  std::uint32_t size = 0;
-  const auto *data = static_cast<const std::uint8_t *>(btf_ext__get_raw_data(ext.get(), &size));
-  btf_ext_header header{};
-  if (!data || size < offsetof(btf_ext_header, core_relo_off)) return programs;
-  std::memcpy(&header, data, std::min<std::size_t>(size, sizeof header));
-  if (header.hdr_len > size) return programs;
-  const std::uint8_t *body = data + header.hdr_len;
-  std::uint32_t body_size = size - header.hdr_len;
-  auto block = [&](std::uint32_t off, std::uint32_t len) -> std::pair<const std::uint8_t *, std::uint32_t> {
-    if (off > body_size || len > body_size - off) return {nullptr, 0};
-    return {body + off, len};
+  auto name_of = [&](std::uint32_t offset) {
+    const char *text = btf__name_by_offset(strings.get(), offset);
+    return std::string(text ? text : "");
   };
-
-  auto [lines, lines_len] = block(header.line_info_off, header.line_info_len);
-  for_each_record(strings.get(), lines, lines_len, sizeof(line_info_record),
-                  [&](const char *section, const std::uint8_t *record) {
-                    line_info_record r;
-                    std::memcpy(&r, record, sizeof r);
-                    program_layout *p = find_program(programs, section, r.insn_off);
-                    if (!p) return;
-                    const char *file = btf__name_by_offset(strings.get(), r.file_name_off);
-                    const char *text = btf__name_by_offset(strings.get(), r.line_off);
-                    p->lines.push_back({r.insn_off / insn_size - p->first_insn, file ? file : "",
-                                        r.line_col >> 10, r.line_col & 0x3ff, text ? text : ""});
-                  });
-
-  if (header.hdr_len >= sizeof header) {
-    auto [relos, relos_len] = block(header.core_relo_off, header.core_relo_len);
-    for_each_record(strings.get(), relos, relos_len, 16,  // struct bpf_core_relo
-                    [&](const char *section, const std::uint8_t *record) {
-                      if (program_layout *p = find_program(programs, section, read_u32(record)))
-                        ++p->core_relos;
-                    });
+  for (const btf_ext::record_group &group : layout.groups) {
+    const std::string section = name_of(group.section_name_off);
+    for (std::uint32_t i = 0; i < group.count; ++i) {
+      if (group.table == btf_ext::table::line_info) {
+        const btf_ext::line_info r = btf_ext::read_line_info(ext, layout, group, i);
+        if (program_layout *p = find_program(programs, section, r.insn_off))
+          p->lines.push_back({r.insn_off / insn_size - p->first_insn, name_of(r.file_name_off), r.line(),
+                              r.column(), name_of(r.line_off)});
+      } else if (group.table == btf_ext::table::core_relo) {
+        if (program_layout *p = find_program(programs, section, btf_ext::insn_offset(ext, layout, group, i)))
+          ++p->core_relos;
+      }
+    }
   }
   for (auto &[name, p] : programs)
     std::stable_sort(p.lines.begin(), p.lines.end(),
