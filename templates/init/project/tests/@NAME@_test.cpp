@@ -1,6 +1,7 @@
 // GoogleTest suite of count_packets: each case gets a freshly loaded
 // skeleton (bpfkit::testing::skeleton_test); without the privilege to load
 // BPF programs the cases report skipped.
+#include <linux/bpf.h>      // XDP_PASS: the skeleton includes no kernel headers
 #include <linux/if_link.h>
 
 #include <bpfkit/testing.hpp>
