@@ -21,6 +21,7 @@ packages=(
   ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
   lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
   libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
+  strace                                         # security.*: faults and signals injected into bpfkit load/attach
 )
 
 missing=()
