@@ -3,7 +3,8 @@
 # about pin directories and output files, each reproducing an attack or a
 # defect of issue 9 against the real kernel and bpffs.
 #
-# Environment (set by CMakeLists.txt): BPFKIT (the CLI), OBJ (sec_pins.bpf.o,
+# Environment (set by CMakeLists.txt): BPFKIT (the CLI), BPFKIT_TEST (the test
+# runner), OBJ (sec_pins.bpf.o,
 # whose program and map names no other test uses), BPFTOOL (to list what is
 # loaded), STRACE (may be empty: fault and signal injection), WORK (scratch
 # space in the build tree, not on bpffs), PYTHON, LEAK_CHECK (leak_check.py)
@@ -269,6 +270,16 @@ case_unpin_symlinks() {
   [ ! -e "$BASE/victim" ] || fail "unpin left $BASE/victim"
 }
 
+# --- item 12: a frozen map's EPERM is not "needs privileges" ------------------
+
+case_frozen_map() {
+  expect 0 "$BPFKIT" load "$OBJ" --pin "$BASE/app"
+  expect 1 "$BPFKIT" map update "$BASE/app/maps/sec_pins_rodata" 0 '{secpin_step=3}'
+  contains "the map is frozen: user space may only read it"
+  lacks "privileges"
+  expect 0 "$BPFKIT" unpin "$BASE/app"
+}
+
 # --- item 4: run --data-out never follows a planted symlink --------------------
 
 case_data_out_symlink() {
@@ -309,6 +320,110 @@ case_run_inputs() {
   lacks "internal error"
   expect 3 "$BPFKIT" run "$OBJ" secpin_first --ctx-in "$SCRATCH/big"
   contains "is 2097152 bytes (2 MiB), more than the limit of 1048576 bytes (1 MiB)"
+  # The object argument of every command (a FIFO hung 10 of 11 commands).
+  expect 3 timeout 30 "$BPFKIT" verify "$SCRATCH/fifo"
+  contains "$SCRATCH/fifo: is a FIFO, not a regular file"
+  expect 3 timeout 30 "$BPFKIT" load "$SCRATCH/fifo" --pin "$BASE/app"
+  contains "is a FIFO, not a regular file"
+  expect 3 "$BPFKIT" run "$SCRATCH/dir" secpin_first
+  contains "$SCRATCH/dir: is a directory, not a regular file"
+  lacks "internal error"
+  [ ! -e "$BASE/app" ] || fail "load made $BASE/app"
+  nothing_new
+}
+
+# --- items 8, 12: numbers in spec files are whole and in range -----------------
+
+# spec LINE...: a bpfkit-test spec for sec_pins' secpin_first with LINEs added.
+spec() {
+  { printf 'test=security.spec\nobject=%s\nprogram=secpin_first\npacket=eth/ipv4/udp\n' "$OBJ"
+    printf '%s\n' "$@"; } >"$SCRATCH/t.bpftest"
+}
+
+case_spec_numbers() {
+  mkdir -p "$SCRATCH"
+  # repeat=-1 ran 2^32-1 times (std::stoull wraps it).
+  spec "repeat=-1"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "$SCRATCH/t.bpftest:5: not a number: -1"
+  spec "repeat=4294967297"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "$SCRATCH/t.bpftest:5: 4294967297 is out of range: at most 4294967295"
+  spec "max_verified_insns= 5"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "not a number:  5"
+  # count(M) == 1abc passed as count(M) == 1.
+  spec "expect_map=count(secpin_counts) == 1abc"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "'count(secpin_counts) == 1abc': '1abc' is not a number"
+  lacks "stoul"
+  spec "expect_map=count(secpin_counts) 1"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "expected count(<map>) == <n>"
+  spec "expect_map=secpin_counts[0] @ == 1"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  lacks "stoul"
+  # And a good spec passes.
+  spec "repeat=3" "expect_map=secpin_counts[0] == 3" "expect_map=count(secpin_counts) == 0x1"
+  expect 0 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "PASSED security.spec"
+}
+
+# EXPECT_LOAD_FAILURE's regexes are bounded (item 11): 200,000 nested
+# groups overflowed std::regex's stack (SIGSEGV) in the runner.
+case_spec_failure_regex() {
+  [ -n "$PYTHON" ] || skip "python3 is not installed"
+  mkdir -p "$SCRATCH"
+  failing() {
+    { printf 'test=security.regex\nobject=%s\nprogram=read_past_end\n' "$OOB_OBJ"
+      printf '%s\n' "$@"; } >"$SCRATCH/t.bpftest"
+  }
+  failing "expect_load_failure=$("$PYTHON" -c 'print("(" * 200000 + "a" + ")" * 200000)')"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "is 400001 characters long, more than 4096"
+  failing "expect_load_failure=$("$PYTHON" -c 'print("(" * 40 + "a" + ")" * 40)')"
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "nests 40 groups, more than 32"
+  failing "expect_load_failure=["
+  expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "EXPECT_LOAD_FAILURE /[/ is not a valid regex (ECMAScript)"
+  # A repetition over a long log is matched line by line, within bounds.
+  failing "expect_load_failure=^([^ ]+ )*access to packet"
+  expect 0 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+  contains "PASSED security.regex"
+}
+
+# --- item 3: the test fixtures' pin root ------------------------------------------
+
+case_cleanup_refuses_planted_root() {
+  local dead
+  dead=$(sh -c 'echo $$')  # a pid that is gone
+  mkdir -p "$SCRATCH/victim/$dead-test"
+  # A user's symlink at the pin root: bpfkit-test --cleanup (root, every
+  # ctest -L bpf) removed the pid-named entries of the directory it names.
+  ln -s "$SCRATCH/victim" "$BASE/root"
+  expect 1 env BPFKIT_TEST_PIN_ROOT="$BASE/root" "$BPFKIT_TEST" --cleanup
+  contains "bpfkit-test: error: the pin root is not bpfkit's: $BASE/root is a symbolic link"
+  contains "hint: find out who made $BASE/root"
+  [ -d "$SCRATCH/victim/$dead-test" ] || fail "removed $SCRATCH/victim/$dead-test through the symlink"
+  # A pin root another user made first.
+  mkdir -p "$BASE/theirs/$dead-test"
+  chown -R 65534:65534 "$BASE/theirs"
+  expect 1 env BPFKIT_TEST_PIN_ROOT="$BASE/theirs" "$BPFKIT_TEST" --cleanup
+  contains "$BASE/theirs belongs to uid 65534, not to this user"
+  [ -d "$BASE/theirs/$dead-test" ] || fail "cleaned a root another user made"
+  # bpfkit's own root: a dead test's directory goes (its pins unpinned, a
+  # symlink in it removed, not followed), a live test's stays.
+  mkdir -m 0755 "$BASE/ours"
+  mkdir -m 0700 "$BASE/ours/$dead-stale" "$BASE/ours/$$-live"
+  ln -s "$SCRATCH/victim" "$BASE/ours/$dead-stale/link"
+  remember_loaded
+  expect 0 "$BPFKIT" load "$OBJ" --pin "$BASE/ours/$dead-stale/app"
+  expect 0 env BPFKIT_TEST_PIN_ROOT="$BASE/ours" "$BPFKIT_TEST" --cleanup
+  contains "removed 1 stale pin directories under $BASE/ours"
+  [ ! -e "$BASE/ours/$dead-stale" ] || fail "left the dead test's directory"
+  [ -d "$BASE/ours/$$-live" ] || fail "removed a live test's directory"
+  [ -d "$SCRATCH/victim/$dead-test" ] || fail "followed the symlink inside a stale directory"
   nothing_new
 }
 
