@@ -87,12 +87,6 @@ bool on_bpffs(const std::string &path) {
   }
 }
 
-void require_bpffs(const std::string &path, const std::string &what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 && denied(errno)) throw_no_privilege(what + " " + path, errno);
-  if (!on_bpffs(path)) throw cli_error(exit_bad_input, not_bpffs_message(path));
-}
-
 void throw_pin_path_error(const bpfkit::pin_path_error &e) {
   using bpfkit::pin_path_problem;
   const std::string real_path_hint =

@@ -55,10 +55,6 @@ bpf_kind kind_of_fd(int fd);
 // path from a file name; what opens or pins checks the path itself.
 bool on_bpffs(const std::string &path);
 
-// Throws cli_error (exit 3) unless `path` is (or would be created) on bpffs.
-// `what` names the path in the message ("--pin directory", "PINNED").
-void require_bpffs(const std::string &path, const std::string &what);
-
 // Opens the object pinned at `path` and checks it is a `wanted` (a map, a
 // program...), never following a symlink (bpfkit::open_pinned_path).
 // Throws cli_error: exit 3 when the path is not on bpffs, does not exist,
