@@ -22,6 +22,7 @@ packages=(
   libclang-19-dev                                # bpfkit-check: C++ BPF sources (clang's C++ API)
   lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
   libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
+  strace                                         # security.*: faults and signals injected into bpfkit load/attach
 )
 
 missing=()

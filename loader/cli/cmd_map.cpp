@@ -373,6 +373,11 @@ int map_watch(arguments &args) {
   unsigned long long timeout_s = 0;
   if (timeout_text) {
     timeout_s = parse_number("--timeout", *timeout_text);
+    // steady_clock counts nanoseconds in 64 bits: ~292 years from boot.
+    constexpr unsigned long long max_timeout_s = 100ULL * 365 * 24 * 3600;
+    if (timeout_s > max_timeout_s)
+      throw usage_error("--timeout " + *timeout_text + " is too long: at most " +
+                        std::to_string(max_timeout_s) + " seconds (100 years)");
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   }
 

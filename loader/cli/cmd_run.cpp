@@ -17,14 +17,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/file_io.hpp"
 #include "bpfkit/packet.hpp"
 #include "bpfkit/privileges.hpp"
 #include "bpfkit/return_codes.hpp"
@@ -41,34 +40,32 @@ namespace {
 constexpr int kernel_enotsupp = 524;  // ENOTSUPP, the kernel-internal "not supported"
 constexpr std::size_t max_events_shown = 16;
 
+// Packets and contexts are at most a few pages; a larger file is a mistake.
+constexpr std::size_t max_run_input_size = std::size_t{1} << 20;
+
+// A regular file of at most max_run_input_size bytes, opened without
+// blocking (a FIFO or a directory is an error, not a hang).
 bytes read_file(const std::string &option, const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw cli_error(exit_bad_input, option + " " + path + ": cannot open: " + std::strerror(errno));
-  return bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  try {
+    std::string content = bpfkit::file_io::read_input(path, max_run_input_size);
+    return bytes(content.begin(), content.end());
+  } catch (const bpfkit::file_io::file_error &e) {
+    throw cli_error(exit_bad_input, option + " " + path + ": " + e.what(),
+                    option + " takes a regular file of at most 1 MiB");
+  }
 }
 
-// Written to a temporary file first, so a failure leaves no partial output.
+// Through a temporary with an unpredictable name, created exclusively
+// (bpfkit::file_io::atomic_file): a failure leaves no partial output and a
+// planted symlink is never followed.
 void write_file_atomically(const std::string &path, const bytes &data) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw cli_error(exit_bad_input, "--data-out " + path + ": cannot create: " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw cli_error(exit_failed, "--data-out " + path + ": write failed: " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temporary.c_str());
-    throw cli_error(exit_failed, "--data-out " + path + ": " + std::strerror(err));
+  try {
+    bpfkit::file_io::atomic_file out(path, 0644);
+    out.write(std::as_bytes(std::span(data)));
+    out.commit();
+  } catch (const bpfkit::file_io::file_error &e) {
+    throw cli_error(e.error_number() == ENOSPC || e.error_number() == EIO ? exit_failed : exit_bad_input,
+                    "--data-out " + path + ": " + e.what());
   }
 }
 

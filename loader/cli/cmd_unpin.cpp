@@ -4,9 +4,11 @@
 // DIR/progs/, the maps in DIR/maps/, the links in DIR/links/ (which detaches
 // their programs, unless something else holds them), then those directories
 // when empty, then DIR when empty and not a mount point. Everything else
-// stays and is named: other entries of DIR, subdirectories, and objects of
-// the wrong kind for their directory (a map in progs/, ...).
+// stays and is named: other entries of DIR, subdirectories, symlinks (never
+// followed: a symlink at DIR is refused, one inside it is left), and objects
+// of the wrong kind for their directory (a map in progs/, ...).
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,22 +21,31 @@
 
 #include <bpf/bpf.h>
 
+#include "bpfkit/pin_path.hpp"
 #include "cli.hpp"
 #include "pin_layout.hpp"
 
 namespace bpfkit::cli {
 namespace {
 
-std::vector<std::string> list_directory(const std::string &dir) {
+[[noreturn]] void cannot_read(const std::string &dir, int err) {
+  if (err == EACCES || err == EPERM)
+    throw cli_error(exit_no_privilege, "cannot read " + dir + ": " + std::strerror(err),
+                    "pinned BPF objects are root's: run as root");
+  throw cli_error(exit_bad_input, "cannot read " + dir + ": " + std::strerror(err));
+}
+
+// The names in the directory open at `fd`, sorted.
+std::vector<std::string> list_directory(int fd, const std::string &dir) {
   std::vector<std::string> names;
-  DIR *d = ::opendir(dir.c_str());
+  int copy = ::dup(fd);
+  DIR *d = copy < 0 ? nullptr : ::fdopendir(copy);
   if (!d) {
     int err = errno;
-    if (err == EACCES || err == EPERM)
-      throw cli_error(exit_no_privilege, "cannot read " + dir + ": " + std::strerror(err),
-                      "pinned BPF objects are root's: run as root");
-    throw cli_error(exit_bad_input, "cannot read " + dir + ": " + std::strerror(err));
+    if (copy >= 0) ::close(copy);
+    cannot_read(dir, err);
   }
+  ::rewinddir(d);
   while (dirent *entry = ::readdir(d)) {
     std::string name = entry->d_name;
     if (name != "." && name != "..") names.push_back(name);
@@ -44,19 +55,8 @@ std::vector<std::string> list_directory(const std::string &dir) {
   return names;
 }
 
-bool is_directory(const std::string &path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool is_mount_point(const std::string &path) {
-  struct stat here {}, parent {};
-  if (::stat(path.c_str(), &here) != 0 || ::stat((path + "/..").c_str(), &parent) != 0) return false;
-  return here.st_dev != parent.st_dev || here.st_ino == parent.st_ino;
-}
-
-bpf_kind pinned_kind(const std::string &path) {
-  owned_fd fd(bpf_obj_get(path.c_str()));
+bpf_kind pinned_kind(int dir, const std::string &name, const std::string &path) {
+  owned_fd fd(bpfkit::open_pinned_at(dir, name));
   if (fd.get() < 0) {
     int err = errno;
     if (err == EACCES || err == EPERM)
@@ -67,73 +67,114 @@ bpf_kind pinned_kind(const std::string &path) {
   return kind_of_fd(fd.get());
 }
 
+bool same_device(int a, int b) {
+  struct stat sa {}, sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
 }  // namespace
 
 int cmd_unpin(arguments &args) {
-  std::string dir = args.positional("DIR (the --pin directory of bpfkit load or attach)");
+  std::string given = args.positional("DIR (the --pin directory of bpfkit load or attach)");
   args.finish();
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    int err = errno;
-    if (err == EACCES || err == EPERM)
-      throw cli_error(exit_no_privilege, "cannot open " + dir + ": " + std::strerror(err),
-                      "pinned BPF objects are root's: run as root");
-    if (!on_bpffs(dir)) require_bpffs(dir, "DIR");
-    throw cli_error(exit_bad_input, dir + " does not exist");
+  // Everything below goes through descriptors opened without following a
+  // symlink: a symlink at DIR or inside it never redirects the removal.
+  bpfkit::dir_fd top;
+  std::string dir;
+  try {
+    dir = bpfkit::normalized_pin_path(given);
+    top = bpfkit::open_pin_dir(dir, bpfkit::pin_dir_use::read);
+  } catch (const bpfkit::pin_path_error &e) {
+    if (e.problem() == bpfkit::pin_path_problem::missing)
+      throw cli_error(exit_bad_input, given + " does not exist");
+    if (e.problem() == bpfkit::pin_path_problem::not_directory && e.path() == dir)
+      throw cli_error(exit_bad_input, given + " is not a directory",
+                      "give the --pin directory; remove a single pin with rm");
+    throw_pin_path_error(e);
   }
-  require_bpffs(dir, "DIR");
-  if (!S_ISDIR(st.st_mode))
-    throw cli_error(exit_bad_input, dir + " is not a directory",
-                    "give the --pin directory; remove a single pin with rm");
 
-  std::vector<std::string> top = list_directory(dir);  // exit 4 when DIR is not ours to read
+  std::vector<std::string> top_names = list_directory(top.get(), dir);  // exit 4 when not ours to read
   pin_layout layout{dir};
   struct part {
-    std::string path;
+    std::string name;
     bpf_kind kind;
     const char *plural;
   };
-  const part parts[] = {{layout.links(), bpf_kind::link, "links"},
-                        {layout.progs(), bpf_kind::program, "programs"},
-                        {layout.maps(), bpf_kind::map, "maps"}};
+  const part parts[] = {{"links", bpf_kind::link, "links"},
+                        {"progs", bpf_kind::program, "programs"},
+                        {"maps", bpf_kind::map, "maps"}};
   std::vector<std::string> kept;
   bool had_layout = false;
   for (const part &p : parts) {
-    if (!is_directory(p.path)) continue;
+    std::string part_path = dir + "/" + p.name;
+    bpfkit::pin_entry_kind what = bpfkit::pin_entry_at(top.get(), p.name);
+    if (what == bpfkit::pin_entry_kind::symlink) {
+      kept.push_back(part_path + " (a symlink, not followed)");
+      continue;
+    }
+    if (what == bpfkit::pin_entry_kind::none) continue;
+    if (what != bpfkit::pin_entry_kind::directory) {
+      kept.push_back(part_path + " (not a directory: not part of bpfkit's layout)");
+      continue;
+    }
+    bpfkit::dir_fd sub(::openat(top.get(), p.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) cannot_read(part_path, errno);
     had_layout = true;
     std::size_t removed = 0;
-    for (const std::string &name : list_directory(p.path)) {
-      std::string path = p.path + "/" + name;
-      if (is_directory(path)) {
-        kept.push_back(path + "/ (a directory)");
-        continue;
+    for (const std::string &name : list_directory(sub.get(), part_path)) {
+      std::string path = part_path + "/" + name;
+      switch (bpfkit::pin_entry_at(sub.get(), name)) {
+        case bpfkit::pin_entry_kind::directory:
+          kept.push_back(path + "/ (a directory)");
+          continue;
+        case bpfkit::pin_entry_kind::symlink:
+          kept.push_back(path + " (a symlink, not followed)");
+          continue;
+        default:
+          break;
       }
-      bpf_kind kind = pinned_kind(path);
+      bpf_kind kind = pinned_kind(sub.get(), name, path);
       if (kind != p.kind) {
         kept.push_back(path + " (a " + std::string(kind_name(kind)) + " in " + p.plural +
                        "/, not pinned by bpfkit)");
         continue;
       }
-      if (::unlink(path.c_str()) != 0)
+      if (::unlinkat(sub.get(), name.c_str(), 0) != 0)
         throw cli_error(exit_failed, "cannot remove " + path + ": " + std::strerror(errno));
       ++removed;
     }
-    if (::rmdir(p.path.c_str()) == 0)
-      std::printf("removed %zu %s and %s/\n", removed, p.plural, p.path.c_str());
+    if (::unlinkat(top.get(), p.name.c_str(), AT_REMOVEDIR) == 0)
+      std::printf("removed %zu %s and %s/\n", removed, p.plural, part_path.c_str());
     else
-      std::printf("removed %zu %s from %s/\n", removed, p.plural, p.path.c_str());
+      std::printf("removed %zu %s from %s/\n", removed, p.plural, part_path.c_str());
   }
-  for (const std::string &name : top) {
+  for (const std::string &name : top_names) {
+    if (name == "progs" || name == "maps" || name == "links") continue;  // handled above
+    bpfkit::pin_entry_kind what = bpfkit::pin_entry_at(top.get(), name);
+    if (what == bpfkit::pin_entry_kind::none) continue;
     std::string path = dir + "/" + name;
-    if (::access(path.c_str(), F_OK) != 0) continue;  // removed above
-    if (path == layout.progs() || path == layout.maps() || path == layout.links()) continue;
-    kept.push_back(path + (is_directory(path) ? "/" : "") + " (not part of bpfkit's layout)");
+    kept.push_back(path + (what == bpfkit::pin_entry_kind::directory ? "/" : "") +
+                   (what == bpfkit::pin_entry_kind::symlink ? " (a symlink, not followed)"
+                    : name.starts_with("bpfkit_staging_")
+                        ? " (pins of a bpfkit load/attach that was killed or is running; "
+                          "remove with: bpfkit unpin " + path + ")"
+                        : " (not part of bpfkit's layout)"));
   }
   if (!had_layout) {
     std::printf("%s holds no bpfkit pins (progs/, maps/, links/); nothing removed\n", dir.c_str());
-  } else if (kept.empty() && !is_mount_point(dir) && ::rmdir(dir.c_str()) == 0) {
-    std::printf("removed %s/ (now empty)\n", dir.c_str());
+  } else if (kept.empty() && dir != "/") {
+    // DIR goes when empty, unless it is a mount point (another device than
+    // its parent's).
+    std::size_t slash = dir.rfind('/');
+    std::string parent_path = slash == 0 ? "/" : dir.substr(0, slash);
+    try {
+      bpfkit::dir_fd parent = bpfkit::open_pin_dir(parent_path, bpfkit::pin_dir_use::read);
+      if (same_device(parent.get(), top.get()) &&
+          ::unlinkat(parent.get(), dir.substr(slash + 1).c_str(), AT_REMOVEDIR) == 0)
+        std::printf("removed %s/ (now empty)\n", dir.c_str());
+    } catch (const bpfkit::pin_path_error &) {
+      // The parent is not on bpffs: DIR is the mount point itself.
+    }
   }
   if (!kept.empty()) {
     std::printf("left %zu entr%s that bpfkit did not pin:\n", kept.size(), kept.size() == 1 ? "y" : "ies");

@@ -2,6 +2,10 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <bpf/bpf.h>
 
 #include "bpfkit/btf_text.hpp"
 #include "bpfkit/error.hpp"
@@ -32,6 +36,18 @@ bytes parse_typed(const map_view &map, bool key, std::string_view text, const st
                             "[v, ...]"
                           : "without a BTF type write an integer, [b0, b1, ...] bytes or 0x<hex>");
   }
+}
+
+// Whether the map behind `fd` is frozen (its fdinfo says "frozen: 1").
+bool frozen(int fd) {
+  std::FILE *info = std::fopen(("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), "r");
+  if (!info) return false;
+  char line[128];
+  bool result = false;
+  while (std::fgets(line, sizeof line, info))
+    if (std::strncmp(line, "frozen:", 7) == 0) result = std::atoi(line + 7) != 0;
+  std::fclose(info);
+  return result;
 }
 
 }  // namespace
@@ -97,6 +113,15 @@ void update(const map_view &map, std::span<const std::uint8_t> key, std::span<co
     if (err == E2BIG)
       throw cli_error(exit_failed, what + "the map is full (" + std::to_string(map.max_entries()) +
                                        " entries) or the key is out of range");
+    // EPERM is not "no privilege" here: the kernel refuses writes to a frozen
+    // map (.rodata after load, bpf_map_freeze) or one made read-only for
+    // user space, also from root.
+    if (err == EPERM && (frozen(map.fd()) || (map.flags() & BPF_F_RDONLY)))
+      throw cli_error(exit_failed,
+                      what + (frozen(map.fd()) ? "the map is frozen: user space may only read it"
+                                               : "the map is read-only for user space (BPF_F_RDONLY)"),
+                      "a program's constants (.rodata) are fixed at load: set them before loading "
+                      "(bpf_add_test SET_GLOBAL, or the skeleton between open() and load())");
     rethrow(e);
   }
 }

@@ -1,15 +1,16 @@
 #include "object_loading.hpp"
 
 #include <elf.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/file_io.hpp"
 #include "bpfkit/privileges.hpp"
 
 namespace bpfkit::cli {
@@ -17,12 +18,18 @@ namespace bpfkit::cli {
 const char *const no_privilege_message = "loading BPF programs needs privileges this process lacks";
 
 void require_bpf_object_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw cli_error(exit_bad_input, path + ": cannot open: " + std::strerror(errno));
+  // A regular file of bounded size, opened without blocking: a FIFO or a
+  // directory is an error here, not a hang or an "internal error" later.
   Elf64_Ehdr header{};
-  in.read(reinterpret_cast<char *>(&header), sizeof header);
-  if (in.gcount() < static_cast<std::streamsize>(EI_NIDENT) ||
-      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0)
+  ssize_t got = 0;
+  try {
+    bpfkit::file_io::input_file in = bpfkit::file_io::open_input(path);
+    got = ::pread(in.fd(), &header, sizeof header, 0);
+  } catch (const bpfkit::file_io::file_error &e) {
+    throw cli_error(exit_bad_input, path + ": " + e.what(),
+                    "give the .bpf.o that bpf_add_object() builds ($<TARGET_FILE:<name>_bpf>)");
+  }
+  if (got < static_cast<ssize_t>(EI_NIDENT) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0)
     throw cli_error(exit_bad_input, path + ": not an ELF file",
                     "give the .bpf.o that bpf_add_object() builds ($<TARGET_FILE:<name>_bpf>)");
   if (header.e_machine != EM_BPF)

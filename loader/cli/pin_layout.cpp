@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "cli.hpp"
@@ -87,35 +88,68 @@ bool on_bpffs(const std::string &path) {
   }
 }
 
-void require_bpffs(const std::string &path, const std::string &what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 && denied(errno)) throw_no_privilege(what + " " + path, errno);
-  if (!on_bpffs(path)) throw cli_error(exit_bad_input, not_bpffs_message(path));
+void throw_pin_path_error(const bpfkit::pin_path_error &e) {
+  using bpfkit::pin_path_problem;
+  const std::string real_path_hint =
+      "give the directory's own path on bpffs, e.g. /sys/fs/bpf/myapp (see: realpath -e PATH)";
+  switch (e.problem()) {
+    case pin_path_problem::parent_reference:
+      throw cli_error(exit_bad_input, e.what(), real_path_hint);
+    case pin_path_problem::symlink:
+      throw cli_error(exit_bad_input, e.what(),
+                      "give the real directory; remove the symlink if you did not make it");
+    case pin_path_problem::not_directory:
+    case pin_path_problem::bad_name:
+      throw cli_error(exit_bad_input, e.what());
+    case pin_path_problem::missing:
+      throw cli_error(exit_bad_input, e.what());
+    case pin_path_problem::not_bpffs:
+      throw cli_error(exit_bad_input, not_bpffs_message(e.path()));
+    case pin_path_problem::unsafe_owner:
+      throw cli_error(exit_bad_input, e.what(),
+                      "pin into a directory that only root (or you) can change; if you trust what is "
+                      "in it: chown root and chmod go-w, or remove it and let bpfkit make it");
+    case pin_path_problem::exists:
+      throw cli_error(exit_bad_input, e.path() + " already exists (pinned by an earlier load or attach?)");
+    case pin_path_problem::system:
+      break;
+  }
+  int err = e.code().value();
+  if (err == EACCES || (err == EPERM && ::geteuid() != 0))
+    throw cli_error(exit_no_privilege, e.what(),
+                    "pinned BPF objects are root's: run as root (or with CAP_BPF and access to the "
+                    "bpffs directory)");
+  if (err == EPERM)
+    throw cli_error(exit_failed, std::string(e.what()) + " (refused although this process is root)",
+                    "bpffs refuses names with '.' and pins outside a BPF filesystem");
+  throw cli_error(exit_failed, e.what());
 }
 
 owned_fd open_pinned(const std::string &path, bpf_kind wanted) {
   if (is_id_reference(path)) return open_id_reference(path, wanted);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    int err = errno;
-    if (denied(err)) throw_no_privilege("cannot open " + path, err);
-    if (!on_bpffs(path)) throw cli_error(exit_bad_input, not_bpffs_message(path));
-    throw cli_error(exit_bad_input, path + ": nothing is pinned there",
-                    std::string("give the path of a pinned ") + kind_name(wanted) +
-                        (wanted == bpf_kind::map ? ", e.g. DIR/maps/NAME after bpfkit load OBJ --pin DIR"
-                         : wanted == bpf_kind::program
-                             ? ", e.g. DIR/progs/NAME after bpfkit load OBJ --pin DIR"
-                             : ""));
+  int raw = -1;
+  try {
+    raw = bpfkit::open_pinned_path(path);
+  } catch (const bpfkit::pin_path_error &e) {
+    if (e.problem() == bpfkit::pin_path_problem::missing)
+      throw cli_error(exit_bad_input, path + ": nothing is pinned there (" + e.what() + ")");
+    throw_pin_path_error(e);
   }
-  if (!on_bpffs(path)) throw cli_error(exit_bad_input, not_bpffs_message(path));
-  if (S_ISDIR(st.st_mode))
-    throw cli_error(exit_bad_input, path + " is a directory, not a pinned " +
-                                        std::string(kind_name(wanted)),
-                    wanted == bpf_kind::map ? "bpfkit pins maps at DIR/maps/NAME" : "");
-  owned_fd fd(bpf_obj_get(path.c_str()));
+  owned_fd fd(raw);
   if (fd.get() < 0) {
     int err = errno;
+    if (err == EISDIR)
+      throw cli_error(exit_bad_input, path + " is a directory, not a pinned " +
+                                          std::string(kind_name(wanted)),
+                      wanted == bpf_kind::map ? "bpfkit pins maps at DIR/maps/NAME" : "");
     if (denied(err)) throw_no_privilege("cannot open the pinned object " + path, err);
+    if (err == ENOENT)
+      throw cli_error(exit_bad_input, path + ": nothing is pinned there",
+                      std::string("give the path of a pinned ") + kind_name(wanted) +
+                          (wanted == bpf_kind::map ? ", e.g. DIR/maps/NAME after bpfkit load OBJ --pin DIR"
+                           : wanted == bpf_kind::program
+                               ? ", e.g. DIR/progs/NAME after bpfkit load OBJ --pin DIR"
+                               : ""));
     throw cli_error(exit_bad_input, "cannot open the pinned object " + path + ": " +
                                         std::strerror(err));
   }
@@ -131,60 +165,106 @@ std::string pin_layout::pin_name(std::string name) {
   return name;
 }
 
+namespace {
+
+const int stopping_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+}  // namespace
+
 pin_set::pin_set(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  layout_.dir = std::move(dir);
-  require_bpffs(layout_.dir, "--pin directory");
-  struct stat st {};
-  if (::stat(layout_.dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-    throw cli_error(exit_bad_input, layout_.dir + " exists and is not a directory",
-                    "--pin takes a directory on bpffs, e.g. /sys/fs/bpf/myapp");
+  try {
+    transaction_ = std::make_unique<bpfkit::pin_transaction>(dir);
+  } catch (const bpfkit::pin_path_error &e) {
+    throw_pin_path_error(e);
+  }
+  layout_.dir = transaction_->dir();
+  transaction_->on_each_step([this] { stop_on_signal(); });
+  sigset_t stopping;
+  sigemptyset(&stopping);
+  for (int sig : stopping_signals) sigaddset(&stopping, sig);
+  sigprocmask(SIG_BLOCK, &stopping, &saved_mask_);
 }
 
 pin_set::~pin_set() {
-  if (committed_) return;
-  for (auto it = pinned_.rbegin(); it != pinned_.rend(); ++it) ::unlink(it->c_str());
-  for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) ::rmdir(it->c_str());
+  std::size_t made = transaction_->staging_path().empty() ? 0 : pinned_.size();
+  transaction_->roll_back();  // nothing after commit()
+  if (interrupted_by_ != 0) {
+    std::fprintf(stderr,
+                 "bpfkit: interrupted by %s before every pin was in place: removed the %zu pins made "
+                 "so far; nothing is pinned under %s\n",
+                 sigabbrev_np(interrupted_by_) ? (std::string("SIG") + sigabbrev_np(interrupted_by_)).c_str()
+                                               : "a signal",
+                 made, layout_.dir.c_str());
+    std::fflush(stderr);
+  }
+  // A signal still pending is delivered now: the process ends as it asked.
+  sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
+}
+
+void pin_set::stop_on_signal() {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return;
+  for (int sig : stopping_signals)
+    if (sigismember(&pending, sig) == 1 && sigismember(&saved_mask_, sig) == 0) {
+      interrupted_by_ = sig;
+      throw cli_error(exit_failed, std::string("interrupted by ") + strsignal(sig) +
+                                       "; nothing is pinned under " + layout_.dir);
+    }
+}
+
+std::pair<std::string, std::string> pin_set::split(const std::string &path) const {
+  // pin_layout's paths: DIR/<sub>/<name>.
+  std::string prefix = layout_.dir == "/" ? "/" : layout_.dir + "/";
+  std::size_t slash = path.find('/', prefix.size());
+  if (!path.starts_with(prefix) || slash == std::string::npos)
+    throw cli_error(exit_internal, path + " is not DIR/<kind>/<name> of " + layout_.dir);
+  return {path.substr(prefix.size(), slash - prefix.size()), path.substr(slash + 1)};
 }
 
 void pin_set::plan(const std::string &path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0)
-    throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
-                    "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
-                        ", or pin into another directory");
   if (std::find(planned_.begin(), planned_.end(), path) != planned_.end())
     throw cli_error(exit_bad_input, "two objects would be pinned at " + path);
+  auto [sub, name] = split(path);
+  try {
+    transaction_->check_free(sub, name);
+  } catch (const bpfkit::pin_path_error &e) {
+    if (e.problem() == bpfkit::pin_path_problem::exists)
+      throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
+                      "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
+                          ", or pin into another directory");
+    throw_pin_path_error(e);
+  }
   planned_.push_back(path);
 }
 
-void pin_set::make_directory(const std::string &path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) throw cli_error(exit_bad_input, path + " exists and is not a directory");
-    return;
-  }
-  std::string parent = parent_of(path);
-  if (parent != path) make_directory(parent);
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    int err = errno;
-    if (denied(err)) throw_no_privilege("cannot create " + path, err);
-    throw cli_error(exit_bad_input, "cannot create " + path + ": " + std::strerror(err));
-  }
-  created_dirs_.push_back(path);
-}
-
 void pin_set::make_directories() {
-  for (const std::string &path : planned_) make_directory(parent_of(path));
+  try {
+    transaction_->prepare();
+  } catch (const bpfkit::pin_path_error &e) {
+    throw_pin_path_error(e);
+  }
 }
 
 void pin_set::pin(int fd, const std::string &path) {
-  if (bpf_obj_pin(fd, path.c_str()) != 0) {
-    int err = errno;
-    if (denied(err)) throw_no_privilege("cannot pin at " + path, err);
-    throw cli_error(exit_failed, "cannot pin at " + path + ": " + std::strerror(err));
+  auto [sub, name] = split(path);
+  try {
+    transaction_->pin(fd, sub, name);
+  } catch (const bpfkit::pin_path_error &e) {
+    if (e.problem() == bpfkit::pin_path_problem::exists)
+      throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
+                      "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
+                          ", or pin into another directory");
+    throw_pin_path_error(e);
   }
   pinned_.push_back(path);
+}
+
+void pin_set::commit() {
+  try {
+    transaction_->commit();
+  } catch (const bpfkit::pin_path_error &e) {
+    throw_pin_path_error(e);
+  }
 }
 
 }  // namespace bpfkit::cli

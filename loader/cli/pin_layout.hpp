@@ -17,9 +17,14 @@
 // bpfkit pinned.
 #pragma once
 
+#include <signal.h>
+
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "bpfkit/pin_path.hpp"
 
 namespace bpfkit::cli {
 
@@ -46,16 +51,15 @@ const char *kind_name(bpf_kind kind);  // "program", "map", "link", "object"
 bpf_kind kind_of_fd(int fd);
 
 // True when `path` lies on a BPF filesystem; a path that does not exist yet
-// is judged by its nearest existing ancestor.
+// is judged by its nearest existing ancestor. A guess for telling a pinned
+// path from a file name; what opens or pins checks the path itself.
 bool on_bpffs(const std::string &path);
 
-// Throws cli_error (exit 3) unless `path` is (or would be created) on bpffs.
-// `what` names the path in the message ("--pin directory", "PINNED").
-void require_bpffs(const std::string &path, const std::string &what);
-
 // Opens the object pinned at `path` and checks it is a `wanted` (a map, a
-// program...). Throws cli_error: exit 3 when the path is not on bpffs, does
-// not exist or holds another kind; exit 4 without the privilege to open it.
+// program...), never following a symlink (bpfkit::open_pinned_path).
+// Throws cli_error: exit 3 when the path is not on bpffs, does not exist,
+// goes through a symlink or ".." or holds another kind; exit 4 without the
+// privilege to open it.
 owned_fd open_pinned(const std::string &path, bpf_kind wanted);
 
 struct pin_layout {
@@ -71,10 +75,17 @@ struct pin_layout {
   std::string link(const std::string &name) const { return links() + "/" + pin_name(name); }
 };
 
-// Pins a set of objects all or nothing: plan() every path first (throwing
-// cli_error, exit 3, when DIR is not on bpffs or a path is taken), then pin
-// them; when anything fails before commit(), the destructor removes what
-// was pinned and the directories it created.
+// Pins a set of objects all or nothing (bpfkit::pin_transaction): plan()
+// every path first (throwing cli_error, exit 3, when a path is taken), then
+// pin them into a staging directory that commit() moves into DIR. DIR is
+// checked when the pin_set is made, before anything is loaded: on bpffs, no
+// "..", no symlink on the way, no directory another user could change.
+//
+// From construction to destruction SIGINT, SIGTERM and SIGHUP are blocked
+// and looked for before each step: one that arrives before commit() removes
+// everything pinned so far, says so, and then ends the process as the signal
+// would have. Without commit() the destructor removes the pins and the
+// directories this pin_set created, and nothing else.
 class pin_set {
  public:
   explicit pin_set(std::string dir);
@@ -84,21 +95,28 @@ class pin_set {
 
   const pin_layout &layout() const { return layout_; }
   void plan(const std::string &path);  // checks that nothing is pinned there yet
-  // Creates the directories of the planned paths.
+  // Creates the staging directory (and DIR's missing parents).
   void make_directories();
   // Pins `fd` at `path` (one of the planned paths).
   void pin(int fd, const std::string &path);
-  void commit() { committed_ = true; }
+  // Moves the pins into DIR.
+  void commit();
   const std::vector<std::string> &pinned() const { return pinned_; }
 
  private:
-  void make_directory(const std::string &path);
+  std::pair<std::string, std::string> split(const std::string &path) const;
+  void stop_on_signal();
 
   pin_layout layout_;
+  std::unique_ptr<bpfkit::pin_transaction> transaction_;
   std::vector<std::string> planned_;
   std::vector<std::string> pinned_;
-  std::vector<std::string> created_dirs_;
-  bool committed_ = false;
+  sigset_t saved_mask_;
+  int interrupted_by_ = 0;
 };
+
+// The cli_error for a refused pin path: exit 3 with the reason and a fix,
+// exit 4 only where a non-root user lacks access.
+[[noreturn]] void throw_pin_path_error(const bpfkit::pin_path_error &e);
 
 }  // namespace bpfkit::cli

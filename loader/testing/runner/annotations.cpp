@@ -3,6 +3,8 @@
 #include <bpf/btf.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -16,6 +18,10 @@ namespace bpfkit::testing {
 namespace {
 
 constexpr std::string_view tag_prefix = "bpfkit:";
+// bpfkit/skel.h's BPFKIT_RINGBUF_EVENT(map, type) tags a function that is
+// never called ("bpfkit:event=<map>"): it declares a skeleton's event type,
+// not a test.
+constexpr std::string_view skeleton_tag_prefix = "bpfkit:event=";
 
 struct btf_deleter {
   void operator()(btf *b) const { btf__free(b); }
@@ -49,14 +55,13 @@ void apply_tag(test_spec &spec, std::string_view tag) {
   const std::string key(tag.substr(0, eq));
   const std::string value = eq == std::string_view::npos ? "" : std::string(tag.substr(eq + 1));
   const std::string where = spec.test + ": annotation bpfkit:" + std::string(tag);
-  auto positive = [&](const std::string &text) {
-    try {
-      std::size_t used = 0;
-      unsigned long long n = std::stoull(text, &used, 0);
-      if (used == text.size() && n > 0) return n;
-    } catch (const std::exception &) {
-    }
-    throw std::runtime_error(where + ": expected a positive number");
+  // Digits only (std::stoull takes "-1" as 2^64-1), from 1 to `max`.
+  auto positive = [&](const std::string &text, std::uint64_t max) {
+    std::uint64_t n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (!text.empty() && end == text.data() + text.size() && error == std::errc() && n > 0 && n <= max)
+      return n;
+    throw std::runtime_error(where + ": expected a number from 1 to " + std::to_string(max));
   };
   if (key == "success") {
     // The default: the program must load.
@@ -69,9 +74,9 @@ void apply_tag(test_spec &spec, std::string_view tag) {
   } else if (key == "packet") {
     spec.packet = value;
   } else if (key == "repeat") {
-    spec.repeat = static_cast<std::uint32_t>(positive(value));
+    spec.repeat = static_cast<std::uint32_t>(positive(value, UINT32_MAX));
   } else if (key == "max_verified_insns") {
-    spec.max_verified_insns = positive(value);
+    spec.max_verified_insns = positive(value, UINT64_MAX);
   } else if (key == "expect_map") {
     spec.expect_map.push_back(value);
   } else if (key == "min_kernel" || key == "requires") {
@@ -93,7 +98,7 @@ std::vector<test_spec> read_annotated_specs(const std::string &object, const std
     const btf_type *t = btf__type_by_id(types.get(), id);
     if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1) continue;
     const std::string_view tag = btf__name_by_offset(types.get(), t->name_off);
-    if (!tag.starts_with(tag_prefix)) continue;
+    if (!tag.starts_with(tag_prefix) || tag.starts_with(skeleton_tag_prefix)) continue;
     const btf_type *target = btf__type_by_id(types.get(), t->type);
     if (!target || !btf_is_func(target)) continue;
     test_spec &spec = by_function[t->type];

@@ -1,5 +1,8 @@
 #include "map_text.hpp"
 
+#include <charconv>
+#include <cstdint>
+
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -91,13 +94,28 @@ void set_map(const object &obj, std::string_view assignment) {
   map.update(codec.parse_key(k.key), codec.every_cpu(codec.parse_value(trim(rest.substr(1)))));
 }
 
+// A whole decimal or 0x hex number: "1abc", "-1" and "" are errors naming
+// `context` (std::stoull accepts the first two and names itself in errors).
+static std::uint64_t whole_number(std::string_view text, const std::string &context) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char *first = text.data() + (hex ? 2 : 0);
+  const char *last = text.data() + text.size();
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(first, last, value, hex ? 16 : 10);
+  if (first == last || end != last || error != std::errc())
+    throw std::runtime_error("'" + context + "': '" + std::string(text) + "' is not a number");
+  return value;
+}
+
 std::optional<std::string> check_map(const object &obj, std::string_view expectation) {
   expectation = trim(expectation);
   if (expectation.starts_with("count(")) {
     const std::size_t close = expectation.find(')');
-    const std::size_t eq = expectation.find("==", close);
+    const std::size_t eq = close == std::string_view::npos ? close : expectation.find("==", close);
+    if (eq == std::string_view::npos || !trim(expectation.substr(close + 1, eq - close - 1)).empty())
+      throw std::runtime_error("'" + std::string(expectation) + "': expected count(<map>) == <n>");
     const map_view map = find_map(obj, trim(expectation.substr(6, close - 6)));
-    const std::size_t expected = std::stoull(std::string(trim(expectation.substr(eq + 2))), nullptr, 0);
+    const std::size_t expected = whole_number(trim(expectation.substr(eq + 2)), std::string(expectation));
     const std::size_t found = map.count();
     if (found == expected) return std::nullopt;
     return expected_found("count(" + std::string(map.name()) + ")", std::to_string(expected),
@@ -118,8 +136,9 @@ std::optional<std::string> check_map(const object &obj, std::string_view expecta
 
   std::optional<std::size_t> cpu;
   if (rest.starts_with("@")) {
-    const std::size_t end = rest.find_first_not_of("0123456789", 1);
-    cpu = std::stoul(std::string(rest.substr(1, end - 1)));
+    std::size_t end = rest.find_first_not_of("0123456789", 1);
+    if (end == std::string_view::npos) end = rest.size();
+    cpu = whole_number(rest.substr(1, end - 1), std::string(expectation));
     rest = trim(rest.substr(end));
     if (!codec.per_cpu() || *cpu >= codec.cpus())
       throw std::runtime_error(where + "@" + std::to_string(*cpu) + ": " +

@@ -1,6 +1,8 @@
 #include "spec.hpp"
 
+#include <charconv>
 #include <cstdint>
+#include <string>
 #include <fstream>
 #include <stdexcept>
 
@@ -10,15 +12,19 @@
 namespace bpfkit::testing {
 namespace {
 
-std::uint64_t number(const std::string &text, const std::string &where) {
-  std::size_t used = 0;
+// Decimal or 0x hex digits only, at most `max`: std::stoull would take "-1"
+// as 2^64-1 and " 5" as 5, and its exceptions name it instead of the key.
+std::uint64_t number(const std::string &text, const std::string &where,
+                     std::uint64_t max = UINT64_MAX) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char *first = text.data() + (hex ? 2 : 0);
+  const char *last = text.data() + text.size();
   std::uint64_t value = 0;
-  try {
-    value = std::stoull(text, &used, 0);
-  } catch (const std::exception &) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty()) throw std::runtime_error(where + ": not a number: " + text);
+  const auto [end, error] = std::from_chars(first, last, value, hex ? 16 : 10);
+  if (first == last || end != last || error == std::errc::invalid_argument)
+    throw std::runtime_error(where + ": not a number: " + text);
+  if (error == std::errc::result_out_of_range || value > max)
+    throw std::runtime_error(where + ": " + text + " is out of range: at most " + std::to_string(max));
   return value;
 }
 
@@ -56,7 +62,7 @@ test_spec read_spec(const std::string &path) {
     else if (key == "data_in") spec.data_in = value;
     else if (key == "packet") spec.packet = value;
     else if (key == "ctx_in") spec.ctx_in = value;
-    else if (key == "repeat") spec.repeat = static_cast<std::uint32_t>(number(value, where));
+    else if (key == "repeat") spec.repeat = static_cast<std::uint32_t>(number(value, where, UINT32_MAX));
     else if (key == "set_global") spec.set_global.push_back(value);
     else if (key == "set_map") spec.set_map.push_back(value);
     else if (key == "expect_map") spec.expect_map.push_back(value);

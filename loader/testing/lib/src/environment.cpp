@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "bpfkit/error.hpp"
 #include "bpfkit/privileges.hpp"
@@ -58,7 +57,7 @@ bool require_netns() {
 }
 
 pin_directory::pin_directory(std::string_view name)
-    : path_(std::string(pin_root) + "/" + std::to_string(::getpid()) + "-" + file_name(name)) {}
+    : name_(std::to_string(::getpid()) + "-" + file_name(name)), path_(current_pin_root() + "/" + name_) {}
 
 pin_directory::~pin_directory() { remove(); }
 
@@ -69,18 +68,17 @@ const std::string& pin_directory::path() {
     throw error(ENOENT, std::string("no bpffs mounted at ") + bpffs +
                             " for pin directories: mount it with `mount -t bpf bpf /sys/fs/bpf` "
                             "(ctest's bpfkit.setup does this as root)");
-  // `bpfkit-test --cleanup` removes an empty pin root: when it does so
-  // between the two mkdirs, make the root again.
+  // Made inside the checked root (open_pin_root: not a symlink, not another
+  // user's). `bpfkit-test --cleanup` removes an empty pin root: when it does
+  // so between opening the root and the mkdir, open it again.
   for (int attempt = 0;; ++attempt) {
-    if (::mkdir(pin_root, 0755) != 0 && errno != EEXIST)
-      throw error(errno, std::string("create the pin root ") + pin_root);
-    if (::mkdir(path_.c_str(), 0700) == 0) break;
+    dir_fd root = open_pin_root(true);
+    if (::mkdirat(root.get(), name_.c_str(), 0700) == 0) break;
     if (errno == ENOENT && attempt < 3) continue;
     if (errno != EEXIST) throw error(errno, "create the pin directory " + path_);
     // Left by an earlier process with the same pid: its pins are stale.
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-    if (::mkdir(path_.c_str(), 0700) == 0) break;
+    remove_tree_at(root.get(), name_);
+    if (::mkdirat(root.get(), name_.c_str(), 0700) == 0) break;
     if (errno == ENOENT && attempt < 3) continue;
     throw error(errno, "create the pin directory " + path_);
   }
@@ -98,9 +96,12 @@ std::string pin_directory::path(std::string_view name) {
 
 void pin_directory::remove() noexcept {
   if (!created_) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
   created_ = false;
+  try {
+    if (dir_fd root = open_pin_root(false)) remove_tree_at(root.get(), name_);
+  } catch (const std::exception&) {
+    // the root was replaced since: what is there now is not ours to remove
+  }
 }
 
 }  // namespace bpfkit::testing

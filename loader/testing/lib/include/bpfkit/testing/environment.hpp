@@ -36,8 +36,10 @@ class pin_directory {
   pin_directory(const pin_directory&) = delete;
   pin_directory& operator=(const pin_directory&) = delete;
 
-  // The directory, created (with pin_root) on the first call. Throws
-  // bpfkit::error when bpffs is missing or the directory cannot be made.
+  // The directory, created (with the pin root) on the first call. Throws
+  // bpfkit::error when bpffs is missing or the directory cannot be made,
+  // and bpfkit::pin_path_error when the pin root is a symlink, another
+  // user's directory or writable by others (see open_pin_root).
   const std::string& path();
   // path() + "/" + name. Throws bpfkit::error (EINVAL) for a name bpffs
   // would refuse (one containing '.') or one with a '/'.
@@ -47,6 +49,7 @@ class pin_directory {
   void remove() noexcept;
 
  private:
+  std::string name_;  // <pid>-<name>, inside the pin root
   std::string path_;
   bool created_ = false;
 };
