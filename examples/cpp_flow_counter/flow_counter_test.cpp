@@ -11,7 +11,8 @@
 
 #include <filesystem>
 
-#include <bpfkit/netns.hpp>
+#include <bpfkit/testing/netns.hpp>
+#include <linux/bpf.h>
 #include <bpfkit/testing.hpp>
 
 #include "flow_counter.skel.hpp"
@@ -90,8 +91,8 @@ TEST_F(tcp_tracking, SeesConnectionsEstablished) {
                     "(mount -t tracefs nodev /sys/kernel/tracing)";
   skel().attach();  // track_tcp, by its SEC("tracepoint/...")
 
-  bpfkit::netns::private_netns net;  // loopback of our own
-  bpfkit::netns::set_link_up("lo");
+  bpfkit::testing::netns::private_netns net;  // loopback of our own
+  bpfkit::testing::netns::set_link_up("lo");
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(own_port());

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/load.hpp"  // error(errno, complete message, {}): no strerror suffix
 
 namespace bpfkit::kernel {
 namespace {
