@@ -1,7 +1,8 @@
 // GoogleTest suite of the packet counter (bpf_add_test GTEST): each case gets
 // a freshly loaded skeleton; without the privilege to load BPF every case is
 // reported as skipped.
-#include <linux/if_link.h>
+#include <linux/bpf.h>  // XDP_PASS
+#include <linux/if_link.h>  // XDP_FLAGS_SKB_MODE
 
 #include <bpfkit/testing.hpp>
 

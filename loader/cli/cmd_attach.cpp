@@ -29,7 +29,6 @@
 #include "cli.hpp"
 #include "object_loading.hpp"
 #include "pin_layout.hpp"
-#include "verification.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -53,13 +52,13 @@ int interface_index(const std::string &option, const std::string &name) {
   return static_cast<int>(index);
 }
 
-void require_type(const bpfkit::program &prog, bpf_prog_type wanted, const std::string &option,
+void require_type(const bpfkit::program &prog, program_type wanted, const std::string &option,
                   const char *section) {
-  bpf_prog_type type = bpf_program__type(prog.get());
+  program_type type = prog.type();
   if (type == wanted) return;
   throw cli_error(exit_bad_input,
                   "program " + std::string(prog.name()) + " is a " + program_type_name(type) +
-                      " program (SEC(\"" + bpf_program__section_name(prog.get()) + "\")); " +
+                      " program (SEC(\"" + std::string(prog.section()) + "\")); " +
                       option + " attaches " + program_type_name(wanted) + " programs",
                   std::string("declare it with SEC(\"") + section + "\")");
 }
@@ -82,11 +81,11 @@ attachment attach(const bpfkit::program &prog, const hook &h, bool pinning) {
   std::string name(prog.name());
   try {
     if (h.kind == "xdp") {
-      require_type(prog, BPF_PROG_TYPE_XDP, "--xdp", "xdp");
+      require_type(prog, program_type::xdp, "--xdp", "xdp");
       a.link = prog.attach_xdp(interface_index("--xdp", h.target));
       a.description = "XDP of " + h.target;
     } else if (h.kind == "tc") {
-      require_type(prog, BPF_PROG_TYPE_SCHED_CLS, "--tc", "tc");
+      require_type(prog, program_type::sched_cls, "--tc", "tc");
       int ifindex = interface_index("--tc", h.target);
       std::string where = std::string("tc ") + (h.ingress ? "ingress" : "egress") + " of " + h.target;
       int fd = bpf_link_create(prog.fd(), ifindex,
@@ -112,31 +111,30 @@ attachment attach(const bpfkit::program &prog, const hook &h, bool pinning) {
       std::size_t sep = h.target.find_first_of(":/");
       if (sep == std::string::npos || sep == 0 || sep + 1 == h.target.size())
         throw usage_error("--tracepoint takes CATEGORY:NAME, e.g. syscalls:sys_enter_openat");
-      require_type(prog, BPF_PROG_TYPE_TRACEPOINT, "--tracepoint", "tracepoint");
+      require_type(prog, program_type::tracepoint, "--tracepoint", "tracepoint");
       a.link = prog.attach_tracepoint(h.target.substr(0, sep), h.target.substr(sep + 1));
       a.description = "tracepoint " + h.target.substr(0, sep) + ":" + h.target.substr(sep + 1);
     } else if (h.kind == "kprobe" || h.kind == "kretprobe") {
-      require_type(prog, BPF_PROG_TYPE_KPROBE, "--" + h.kind, h.kind.c_str());
+      require_type(prog, program_type::kprobe, "--" + h.kind, h.kind.c_str());
       a.link = prog.attach_kprobe(h.target, h.kind == "kretprobe");
       a.description = h.kind + " " + h.target;
     } else {
-      bpf_prog_type type = bpf_program__type(prog.get());
-      if (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS)
+      program_type type = prog.type();
+      if (type == program_type::xdp || type == program_type::sched_cls)
         throw usage_error("program " + name + " (" + program_type_name(type) +
                           ") attaches to an interface: give --" +
-                          (type == BPF_PROG_TYPE_XDP ? "xdp" : "tc") + " IFNAME");
+                          (type == program_type::xdp ? "xdp" : "tc") + " IFNAME");
       try {
         a.link = prog.attach();
       } catch (const bpfkit::error &e) {
         int code = e.code().value();
         if (code != EOPNOTSUPP && code != ESRCH && code != EINVAL) throw;
         throw cli_error(exit_failed, e.what(),
-                        std::string("SEC(\"") + bpf_program__section_name(prog.get()) +
+                        "SEC(\"" + std::string(prog.section()) +
                             "\") does not name a hook; give one: --tracepoint CAT:NAME, "
                             "--kprobe FN, --kretprobe FN, --xdp IF or --tc IF");
       }
-      a.description = std::string("its section's hook (SEC(\"") +
-                      bpf_program__section_name(prog.get()) + "\"))";
+      a.description = "its section's hook (SEC(\"" + std::string(prog.section()) + "\"))";
     }
   } catch (const bpfkit::error &) {
     rethrow_bpf_error("attaching " + name);
@@ -159,6 +157,7 @@ int cmd_attach(arguments &args) {
     for (const std::string &target : args.options(std::string("--") + kind))
       hooks.push_back({kind, target});
   std::optional<std::string> dir = args.option("--pin");
+  map_sizes sizes = map_size_options(args);
   std::string path = args.positional("OBJ (a .bpf.o file)");
   std::string program = args.positional("PROG (the program to attach)");
   args.finish();
@@ -177,8 +176,7 @@ int cmd_attach(arguments &args) {
     }
   }
 
-  require_bpf_object_file(path);
-  require_programs(program_names(path), {program});
+  require_programs(program_names(open_object(path)), {program});
   std::optional<pin_set> pins;
   if (dir) pins.emplace(*dir);  // checks DIR is on bpffs before anything is loaded
   if (h.kind == "xdp" || h.kind == "tc") interface_index("--" + h.kind, h.target);
@@ -192,13 +190,13 @@ int cmd_attach(arguments &args) {
   sigaddset(&signals, SIGHUP);
   if (!dir) sigprocmask(SIG_BLOCK, &signals, nullptr);
 
-  bpfkit::object object = load_object(path, program);
+  bpfkit::object object = load_object(path, program, sizes);
   bpfkit::program prog = object.program_by_name(program);
   attachment a = attach(prog, h, dir.has_value());
 
   if (!dir) {
     std::printf("attached %s (%s) to %s\n", program.c_str(),
-                program_type_name(bpf_program__type(prog.get())).c_str(), a.description.c_str());
+                program_type_name(prog.type()).c_str(), a.description.c_str());
     std::printf("it stays attached while bpfkit runs: press Ctrl-C or run 'kill %d' to detach\n",
                 static_cast<int>(::getpid()));
     std::fflush(stdout);
@@ -218,12 +216,11 @@ int cmd_attach(arguments &args) {
   pins->make_directories();
   for (const auto &[fd, pin_path] : items) pins->pin(fd, pin_path);
   pins->commit();
-  // The pin now holds the link: closing our fds below does not detach it.
-  if (a.link)
-    if (bpf_link *l = a.link.get()) bpf_link__disconnect(l);
+  // The pin now holds the link: let go of it without detaching.
+  a.link.release();
 
   std::printf("attached %s (%s) to %s\n", program.c_str(),
-              program_type_name(bpf_program__type(prog.get())).c_str(), a.description.c_str());
+              program_type_name(prog.type()).c_str(), a.description.c_str());
   std::printf("pinned the link at %s (and the program and maps under %s)\n",
               layout.link(program).c_str(), layout.dir.c_str());
   std::printf("it stays attached after bpfkit exits; detach with: bpfkit unpin %s\n",

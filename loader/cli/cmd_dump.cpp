@@ -24,10 +24,11 @@
 #include <vector>
 
 #include "bpfkit/disassembler.hpp"
-#include "cli.hpp"
-#include "libbpf_messages.hpp"
+#include "bpfkit/load.hpp"
 #include "bpfkit/object_layout.hpp"
-#include "verification.hpp"
+#include "bpfkit/privileges.hpp"
+#include "cli.hpp"
+#include "object_loading.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -132,13 +133,12 @@ std::map<std::int32_t, std::string> helper_names() {
 }
 
 int dump_raw(const std::string &path, const std::string &program) {
-  object_ptr obj = open_object_file(path);
-  bpf_program *prog = bpf_object__find_program_by_name(obj.get(), program.c_str());
-  if (!prog) throw cli_error(exit_bad_input, path + ": no program named '" + program + "'");
-  const bpf_insn *insns = bpf_program__insns(prog);
-  std::size_t count = bpf_program__insn_cnt(prog);
-  std::vector<std::uint8_t> code(reinterpret_cast<const std::uint8_t *>(insns),
-                                 reinterpret_cast<const std::uint8_t *>(insns + count));
+  bpfkit::object object = open_object(path);
+  require_programs(program_names(object), {program});
+  bpfkit::program prog = object.program_by_name(program);
+  std::span<const std::byte> insns = prog.instructions();
+  std::vector<std::uint8_t> code(reinterpret_cast<const std::uint8_t *>(insns.data()),
+                                 reinterpret_cast<const std::uint8_t *>(insns.data()) + insns.size());
 
   std::map<std::string, program_layout> layouts = read_program_layouts(path);
   std::vector<source_line> lines;
@@ -147,7 +147,7 @@ int dump_raw(const std::string &path, const std::string &program) {
 
   std::printf("%s (%s): %zu instructions as compiled (not loaded: map references and CO-RE "
               "relocations unresolved, subprograms not appended)\n\n",
-              program.c_str(), bpf_program__section_name(prog), count);
+              program.c_str(), std::string(prog.section()).c_str(), code.size() / 8);
   std::map<std::int32_t, std::string> helpers = helper_names();
   print_listing(code, lines, labels, [&](std::uint32_t index, const insn_fields &f, std::string &) {
     if (f.code == op_call && (f.dst_src >> 4) == 0) {
@@ -198,41 +198,33 @@ std::string map_name(std::uint32_t id) {
   return name;
 }
 
-[[noreturn]] void explain_load_failure(const std::string &path, const std::string &program, int err) {
-  std::string command = "bpfkit verify " + path + " --program " + program;
-  verification v = verify_program(path, program, false);  // throws when unprivileged
-  if (auto failure = find_verifier_failure(v.log)) {
-    const auto layouts = read_program_layouts(path);
-    const auto layout = layouts.find(program);
-    locate_source(*failure, layout == layouts.end() ? nullptr : &layout->second);
-    std::string where = failure->source && failure->source->line
-                            ? " at " + failure->source->file + ":" + std::to_string(failure->source->line)
-                            : "";
-    std::string reason = failure->message.substr(0, failure->message.find('\n'));
-    throw cli_error(exit_failed,
-                    "program " + program + " was rejected by the verifier" + where + ": " + reason,
-                    command + " shows the source line and the verifier's log");
-  }
-  std::string libbpf = libbpf_messages::captured();
-  throw cli_error(exit_failed,
-                  "loading program " + program + " failed: " + std::strerror(-err) +
-                      (libbpf.empty() ? "" : "\n" + libbpf.substr(0, libbpf.find_last_not_of('\n') + 1)),
-                  "run with --verbose for libbpf's messages");
+// Loads only `program`; throws cli_error with its verdict when it fails.
+bpfkit::object load_for_dump(const std::string &path, const std::string &program) {
+  bpfkit::object object = open_object(path);
+  require_programs(program_names(object), {program});
+  load_options options;
+  options.programs = {program};
+  load_report report = object.try_load(options);
+  if (report.ok()) return object;
+  if (exit_code_of(report) == exit_no_privilege)
+    throw cli_error(exit_no_privilege, no_privilege_message,
+                    std::string(privilege_hint) + "; 'bpfkit dump --raw' needs no privileges");
+  const program_report *p = report.object_failure ? &*report.object_failure : report.find(program);
+  std::string where = p->source && p->source->line
+                          ? " at " + p->source->file + ":" + std::to_string(p->source->line)
+                          : "";
+  std::string verdict = p->verdict();
+  if (p->status == load_status::rejected)
+    verdict = "was rejected by the verifier" + where + ": " + p->reason;
+  throw cli_error(exit_failed, "program " + program + " " + verdict,
+                  "bpfkit verify " + path + " --program " + program +
+                      " shows the source line and the verifier's log");
 }
 
 int dump_loaded(const std::string &path, const std::string &program) {
-  object_ptr obj = open_object_file(path);
-  bpf_program *target = load_only(obj.get(), path, program);
-  if (int err = bpf_object__load(obj.get()); err != 0) {
-    if (err == -EPERM)
-      throw cli_error(exit_no_privilege, "loading BPF programs needs privileges this process lacks",
-                      "run as root, or with CAP_BPF plus CAP_PERFMON (tracing) or CAP_NET_ADMIN "
-                      "(networking); 'bpfkit dump --raw' needs no privileges");
-    obj.reset();
-    explain_load_failure(path, program, err);
-  }
-
-  int fd = bpf_program__fd(target);
+  bpfkit::object object = load_for_dump(path, program);
+  bpfkit::program target = object.program_by_name(program);
+  int fd = target.fd();
   bpf_prog_info info{};
   std::uint32_t size = sizeof info;
   if (bpf_obj_get_info_by_fd(fd, &info, &size) != 0)
@@ -305,7 +297,7 @@ int dump_loaded(const std::string &path, const std::string &program) {
   for (std::uint32_t id : map_ids) maps[id] = map_name(id);
 
   std::printf("%s (%s): %zu instructions as translated by the kernel (%u verified)\n\n",
-              program.c_str(), bpf_program__section_name(target), code.size() / 8, verified);
+              program.c_str(), std::string(target.section()).c_str(), code.size() / 8, verified);
   print_listing(code, lines, labels,
                 [&](std::uint32_t index, const insn_fields &f, std::string &text) -> std::string {
     std::uint8_t src = f.dst_src >> 4;
@@ -338,9 +330,6 @@ int cmd_dump(arguments &args) {
   std::string path = args.positional("OBJ (a .bpf.o file)");
   std::string program = args.positional("PROG (the program to list)");
   args.finish();
-
-  require_bpf_object_file(path);
-  require_programs(program_names(path), {program});
   return raw ? dump_raw(path, program) : dump_loaded(path, program);
 }
 

@@ -1,4 +1,4 @@
-// bpfkit load OBJ --pin DIR
+// bpfkit load OBJ --pin DIR [--max-entries MAP=N]... [--value-size MAP=BYTES]...
 //
 // Loads every program of the object and pins the programs and maps under
 // DIR in bpfkit's layout (pin_layout.hpp): DIR/progs/<program>,
@@ -14,7 +14,6 @@
 #include "cli.hpp"
 #include "object_loading.hpp"
 #include "pin_layout.hpp"
-#include "verification.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -34,6 +33,7 @@ std::uint32_t object_id(int fd, bool program) {
 
 int cmd_load(arguments &args) {
   std::optional<std::string> dir = args.option("--pin");
+  map_sizes sizes = map_size_options(args);
   std::string path = args.positional("OBJ (a .bpf.o file)");
   args.finish();
   if (!dir) throw usage_error("--pin DIR is required: the directory on bpffs to pin into");
@@ -42,7 +42,7 @@ int cmd_load(arguments &args) {
   pin_set pins(*dir);  // checks DIR is on bpffs before anything is loaded
   const pin_layout &layout = pins.layout();
 
-  bpfkit::object object = load_object(path);
+  bpfkit::object object = load_object(path, {}, sizes);
   struct item {
     std::string path, kind;
     int fd;
@@ -51,13 +51,11 @@ int cmd_load(arguments &args) {
   std::vector<item> items;
   for (const bpfkit::program &prog : object.programs())
     if (prog.fd() >= 0)
-      items.push_back({layout.program(std::string(prog.name())),
-                       program_type_name(bpf_program__type(prog.get())), prog.fd(), true});
+      items.push_back({layout.program(std::string(prog.name())), program_type_name(prog.type()),
+                       prog.fd(), true});
   for (const bpfkit::map_handle &map : object.maps())
-    if (map.fd() >= 0) {
-      const char *type = libbpf_bpf_map_type_str(map.type());
-      items.push_back({layout.map(std::string(map.name())), type ? type : "map", map.fd(), false});
-    }
+    if (map.fd() >= 0)
+      items.push_back({layout.map(std::string(map.name())), map_type_name(map.type()), map.fd(), false});
   for (const item &i : items) pins.plan(i.path);
   pins.make_directories();
   for (const item &i : items) pins.pin(i.fd, i.path);

@@ -23,11 +23,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bpfkit/btf_text.hpp"
+#include "bpfkit/error.hpp"
+#include "bpfkit/map_type.hpp"
 #include "cli.hpp"
 #include "map_text.hpp"
 #include "pin_layout.hpp"
@@ -39,35 +42,37 @@ int map_dump(arguments &args) {
   bool json = args.flag("--json");
   std::string path = args.positional("PINNED (a pinned map)");
   args.finish();
-  kernel_map map = kernel_map::open_pinned(path);
+  map_view map = open_pinned_map(path);
+  const map_codec &codec = map.codec();
   if (!map.keyed())
-    throw cli_error(exit_bad_input, path + " is a " + map.type_name() + " map: it has no entries to dump",
-                    map.type() == BPF_MAP_TYPE_RINGBUF || map.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY
+    throw cli_error(exit_bad_input,
+                    path + " is a " + map_type_name(map.type()) + " map: it has no entries to dump",
+                    map.type() == map_type::ringbuf || map.type() == map_type::perf_event_array
                         ? "read its events with: bpfkit map watch " + path
                         : "");
-  std::map<bytes, bytes> entries = map.entries();
+  std::map<bytes, bytes> all = entries(map);
   if (json) {
-    std::string out = "{\"map\": " + map.header_json() + ", \"entries\": [";
+    std::string out = "{\"map\": " + header_json(map) + ", \"entries\": [";
     bool first = true;
-    for (const auto &[key, value] : entries) {
-      out += std::string(first ? "\n  " : ",\n  ") + map.entry_json(key, value);
+    for (const auto &[key, value] : all) {
+      out += std::string(first ? "\n  " : ",\n  ") + codec.entry_json(key, value);
       first = false;
     }
     std::printf("%s%s]}\n", out.c_str(), first ? "" : "\n");
     return exit_ok;
   }
-  std::printf("# %s: %s map, key %s, value %s%s; %zu of %u entries\n", map.name().c_str(),
-              map.type_name().c_str(), map.describe_key_type().c_str(),
-              map.describe_value_type().c_str(),
-              map.per_cpu() ? (", one per CPU (" + std::to_string(map.cpus()) + ")").c_str() : "",
-              entries.size(), map.info().max_entries);
-  for (const auto &[key, value] : entries) std::printf("%s", map.entry_text(key, value).c_str());
+  std::printf("# %s: %s map, key %s, value %s%s; %zu of %u entries\n", std::string(map.name()).c_str(),
+              map_type_name(map.type()).c_str(), codec.describe_key().c_str(),
+              codec.describe_value().c_str(),
+              codec.per_cpu() ? (", one per CPU (" + std::to_string(codec.cpus()) + ")").c_str() : "",
+              all.size(), map.max_entries());
+  for (const auto &[key, value] : all) std::printf("%s", codec.entry_text(map.name(), key, value).c_str());
   return exit_ok;
 }
 
-void require_keyed(const kernel_map &map, const std::string &path) {
+void require_keyed(const map_view &map, const std::string &path) {
   if (!map.keyed())
-    throw cli_error(exit_bad_input, path + " is a " + map.type_name() + " map, which has no keys");
+    throw cli_error(exit_bad_input, path + " is a " + map_type_name(map.type()) + " map, which has no keys");
 }
 
 int map_lookup(arguments &args) {
@@ -75,16 +80,15 @@ int map_lookup(arguments &args) {
   std::string path = args.positional("PINNED (a pinned map)");
   std::string key_text = args.positional("KEY");
   args.finish();
-  kernel_map map = kernel_map::open_pinned(path);
+  map_view map = open_pinned_map(path);
   require_keyed(map, path);
-  bytes key = map.parse_key(key_text);
-  std::optional<bytes> value = map.lookup(key);
-  if (!value)
-    throw cli_error(exit_failed, "key not found: " + map.name() + "[" + map.format_key(key, false) + "]");
+  bytes key = parse_key(map, key_text);
+  std::optional<bytes> value = lookup(map, key);
+  if (!value) throw cli_error(exit_failed, "key not found: " + map.where(key));
   if (json)
-    std::printf("%s\n", map.entry_json(key, *value).c_str());
+    std::printf("%s\n", map.codec().entry_json(key, *value).c_str());
   else
-    std::printf("%s", map.entry_text(key, *value).c_str());
+    std::printf("%s", map.codec().entry_text(map.name(), key, *value).c_str());
   return exit_ok;
 }
 
@@ -95,45 +99,47 @@ int map_update(arguments &args) {
   std::string key_text = args.positional("KEY");
   std::string value_text = args.positional("VALUE");
   args.finish();
-  std::uint64_t flags;
-  if (flags_text == "any") flags = BPF_ANY;
-  else if (flags_text == "noexist") flags = BPF_NOEXIST;
-  else if (flags_text == "exist") flags = BPF_EXIST;
+  update_flag flag;
+  if (flags_text == "any") flag = update_flag::any;
+  else if (flags_text == "noexist") flag = update_flag::no_exist;
+  else if (flags_text == "exist") flag = update_flag::exist;
   else throw usage_error("--flags takes any, noexist or exist, not '" + flags_text + "'");
 
-  kernel_map map = kernel_map::open_pinned(path);
+  map_view map = open_pinned_map(path);
+  const map_codec &codec = map.codec();
   require_keyed(map, path);
-  if (cpu_text && !map.per_cpu()) throw usage_error("--cpu is for per-CPU maps; " + path + " is a " + map.type_name() + " map");
-  bytes key = map.parse_key(key_text);
-  bytes one = map.parse_value(value_text);
-  bytes value(map.value_buffer_size());
-  if (map.per_cpu()) {
-    std::optional<unsigned> only;
-    if (cpu_text) {
-      unsigned long long cpu = parse_number("--cpu", *cpu_text);
-      if (cpu >= map.cpus())
-        throw cli_error(exit_bad_input, "--cpu " + *cpu_text + ": this machine has CPUs 0 to " +
-                                            std::to_string(map.cpus() - 1));
-      only = static_cast<unsigned>(cpu);
-      if (std::optional<bytes> current = map.lookup(key)) value = *current;
+  if (cpu_text && !codec.per_cpu())
+    throw usage_error("--cpu is for per-CPU maps; " + path + " is a " + map_type_name(map.type()) + " map");
+  bytes key = parse_key(map, key_text);
+  bytes one = parse_value(map, value_text);
+  bytes value = codec.every_cpu(one);
+  if (cpu_text) {
+    unsigned long long cpu = parse_number("--cpu", *cpu_text);
+    if (cpu >= codec.cpus())
+      throw cli_error(exit_bad_input, "--cpu " + *cpu_text + ": this machine has CPUs 0 to " +
+                                          std::to_string(codec.cpus() - 1));
+    // The other CPUs keep their values.
+    if (std::optional<bytes> current = lookup(map, key)) {
+      const std::size_t stride = codec.value_buffer_size() / codec.cpus();
+      std::copy(one.begin(), one.end(), current->begin() + static_cast<long>(cpu * stride));
+      value = *current;
+    } else {
+      value.assign(codec.value_buffer_size(), 0);
+      const std::size_t stride = codec.value_buffer_size() / codec.cpus();
+      std::copy(one.begin(), one.end(), value.begin() + static_cast<long>(cpu * stride));
     }
-    std::size_t stride = map.value_buffer_size() / map.cpus();
-    for (unsigned cpu = 0; cpu < map.cpus(); ++cpu)
-      if (!only || *only == cpu) std::copy(one.begin(), one.end(), value.begin() + cpu * stride);
-  } else {
-    value = one;
   }
-  map.update(key, value, flags);
+  update(map, key, value, flag);
   std::optional<bytes> now;
   try {
-    now = map.lookup(key);
+    now = lookup(map, key);
   } catch (const cli_error &) {
     // e.g. a program array, whose lookups return ids rather than what was written
   }
   if (now)
-    std::printf("%s", map.entry_text(key, *now).c_str());
+    std::printf("%s", codec.entry_text(map.name(), key, *now).c_str());
   else
-    std::printf("updated %s[%s]\n", map.name().c_str(), map.format_key(key, false).c_str());
+    std::printf("updated %s\n", map.where(key).c_str());
   return exit_ok;
 }
 
@@ -141,18 +147,22 @@ int map_delete(arguments &args) {
   std::string path = args.positional("PINNED (a pinned map)");
   std::string key_text = args.positional("KEY");
   args.finish();
-  kernel_map map = kernel_map::open_pinned(path);
+  map_view map = open_pinned_map(path);
   require_keyed(map, path);
-  bytes key = map.parse_key(key_text);
-  std::string shown = map.name() + "[" + map.format_key(key, false) + "]";
-  if (bpf_map_delete_elem(map.fd(), key.data()) != 0) {
-    int err = errno;
-    if (err == ENOENT) throw cli_error(exit_failed, "key not found: " + shown);
-    if (err == EINVAL && (map.type() == BPF_MAP_TYPE_ARRAY || map.type() == BPF_MAP_TYPE_PERCPU_ARRAY))
+  bytes key = parse_key(map, key_text);
+  std::string shown = map.where(key);
+  bool erased = false;
+  try {
+    erased = map.erase(key);
+  } catch (const bpfkit::error &e) {
+    const int err = e.code().value();
+    if (err == EINVAL && (map.type() == map_type::array || map.type() == map_type::percpu_array))
       throw cli_error(exit_failed, "cannot delete " + shown + ": array entries always exist",
                       "set it to zero with bpfkit map update");
-    throw cli_error(exit_failed, "cannot delete " + shown + ": " + std::strerror(err));
+    throw cli_error(err == EPERM || err == EACCES ? exit_no_privilege : exit_failed,
+                    "cannot delete " + shown + ": " + e.code().message());
   }
+  if (!erased) throw cli_error(exit_failed, "key not found: " + shown);
   std::printf("deleted %s\n", shown.c_str());
   return exit_ok;
 }
@@ -176,6 +186,12 @@ std::string hex(const std::uint8_t *data, std::size_t size, const char *separato
 // The BTF that describes a map's events: the map's own, else that of a
 // loaded program that uses the map (libbpf creates ring buffers and perf
 // event arrays without BTF), else --btf FILE.
+using btf_ptr = std::shared_ptr<const btf>;
+
+btf_ptr owned(btf *types) {
+  return btf_ptr(types, [](const btf *b) { btf__free(const_cast<btf *>(b)); });
+}
+
 struct event_type {
   btf_ptr source;
   std::uint32_t id = 0;
@@ -200,12 +216,20 @@ btf_ptr btf_of_program_using(std::uint32_t map_id) {
     size = sizeof info;
     if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0) continue;
     ids.resize(std::min<std::size_t>(ids.size(), info.nr_map_ids));
-    if (std::find(ids.begin(), ids.end(), map_id) != ids.end()) return load_kernel_btf(btf_id);
+    if (std::find(ids.begin(), ids.end(), map_id) != ids.end()) {
+      btf *types = btf__load_from_kernel_by_id(btf_id);
+      if (!types && (errno == EPERM || errno == EACCES))
+        throw cli_error(exit_no_privilege,
+                        "reading the BTF of program id " + std::to_string(id) + " needs privileges: " +
+                            std::strerror(errno),
+                        "run as root (or with CAP_SYS_ADMIN)");
+      return types ? owned(types) : nullptr;
+    }
   }
   return nullptr;
 }
 
-event_type find_event_type(const kernel_map &map, const std::string &name,
+event_type find_event_type(const map_view &map, const std::string &name,
                            const std::optional<std::string> &btf_file) {
   event_type t;
   std::string where;
@@ -217,18 +241,18 @@ event_type find_event_type(const kernel_map &map, const std::string &name,
       throw cli_error(exit_bad_input, "--btf " + *btf_file + ": cannot read BTF from it: " + reason,
                       "give the .bpf.o the map comes from");
     }
-    t.source = btf_ptr(b, btf_deleter{});
+    t.source = owned(b);
     where = *btf_file;
-  } else if (map.info().btf_id) {
-    t.source = load_kernel_btf(map.info().btf_id);
+  } else if (map.codec().types()) {
+    t.source = btf_ptr(map.codec().types(), [](const btf *) {});  // the view outlives the watch
     where = "the map's BTF";
   } else {
-    t.source = btf_of_program_using(map.info().id);
+    t.source = btf_of_program_using(map.id());
     where = "the BTF of the programs using the map";
   }
   if (!t.source)
     throw cli_error(exit_bad_input,
-                    "--type " + name + ": map '" + map.name() +
+                    "--type " + name + ": map '" + std::string(map.name()) +
                         "' has no BTF and no loaded program with BTF uses it",
                     "give the object it comes from: --btf OBJ");
   std::string bare = name;
@@ -248,7 +272,10 @@ event_type find_event_type(const kernel_map &map, const std::string &name,
     for (std::uint32_t id = 1; id < n && listed < 20; ++id) {
       const btf_type *type = btf__type_by_id(t.source.get(), id);
       if (!btf_is_struct(type) || !type->name_off) continue;
-      structs += (listed++ ? ", " : "") + std::string(btf__name_by_offset(t.source.get(), type->name_off));
+      // NULL for a name offset past the string section (corrupt BTF).
+      const char *struct_name = btf__name_by_offset(t.source.get(), type->name_off);
+      if (!struct_name) continue;
+      structs += (listed++ ? ", " : "") + std::string(struct_name);
     }
     throw cli_error(exit_bad_input, "--type " + name + ": no such type in " + where,
                     structs.empty() ? "" : "structs there: " + structs);
@@ -261,7 +288,7 @@ event_type find_event_type(const kernel_map &map, const std::string &name,
 }
 
 struct watcher {
-  const kernel_map *map;
+  const map_view *map;
   std::optional<event_type> type;
   bool json = false;
   bool perf = false;
@@ -349,12 +376,12 @@ int map_watch(arguments &args) {
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   }
 
-  kernel_map map = kernel_map::open_pinned(path);
+  map_view map = open_pinned_map(path);
   w.map = &map;
-  w.perf = map.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
-  if (map.type() != BPF_MAP_TYPE_RINGBUF && !w.perf)
+  w.perf = map.type() == map_type::perf_event_array;
+  if (map.type() != map_type::ringbuf && !w.perf)
     throw cli_error(exit_bad_input,
-                    path + " is a " + map.type_name() +
+                    path + " is a " + map_type_name(map.type()) +
                         " map; watch reads ringbuf and perf_event_array maps",
                     "print its entries with: bpfkit map dump " + path);
   if (type_name) w.type = find_event_type(map, *type_name, btf_file);
@@ -377,8 +404,8 @@ int map_watch(arguments &args) {
                       "run as root");
     throw cli_error(exit_failed, "cannot read " + path + ": " + std::strerror(err));
   }
-  std::fprintf(stderr, "watching %s map '%s' (id %u)%s; Ctrl-C to stop\n", map.type_name().c_str(),
-               map.name().c_str(), map.info().id,
+  std::fprintf(stderr, "watching %s map '%s' (id %u)%s; Ctrl-C to stop\n",
+               map_type_name(map.type()).c_str(), std::string(map.name()).c_str(), map.id(),
                w.type ? (" as " + w.type->name).c_str() : "");
   std::fflush(stderr);
 

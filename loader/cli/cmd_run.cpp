@@ -1,6 +1,6 @@
 // bpfkit run OBJ PROG | PINNED-PROG
 //            [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N]
-//            [--data-out FILE] [--json]
+//            [--data-out FILE] [--max-entries MAP=N]... [--value-size MAP=BYTES]... [--json]
 //
 // Test-runs one program in the kernel (BPF_PROG_TEST_RUN) and reports its
 // return value (with the XDP_*/TC_ACT_* name), the duration per run the
@@ -26,6 +26,9 @@
 
 #include "bpfkit/error.hpp"
 #include "bpfkit/packet.hpp"
+#include "bpfkit/privileges.hpp"
+#include "bpfkit/return_codes.hpp"
+#include "bpfkit/ring_buffer.hpp"
 #include "cli.hpp"
 #include "map_text.hpp"
 #include "object_loading.hpp"
@@ -80,7 +83,7 @@ std::string hex(std::span<const std::uint8_t> data, const char *separator) {
 }
 
 struct tracked_map {
-  kernel_map map;
+  map_view map;
   std::map<bytes, bytes> before;
 };
 
@@ -98,7 +101,7 @@ struct outcome {
   std::string program;
   std::string section;  // for OBJ PROG
   std::string pinned;   // for PINNED-PROG
-  bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
+  program_type type = program_type::unspec;
   std::int32_t retval = 0;
   std::uint64_t duration_ns = 0;
   std::uint32_t repeat = 1;
@@ -124,7 +127,7 @@ std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes
   return changes;
 }
 
-[[noreturn]] void explain_test_run_failure(int err, bpf_prog_type type, const std::string &what) {
+[[noreturn]] void explain_test_run_failure(int err, program_type type, const std::string &what) {
   if (err == EPERM || err == EACCES)
     throw cli_error(exit_no_privilege, "test-running " + what + " needs privileges this process lacks",
                     privilege_hint);
@@ -134,9 +137,9 @@ std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes
                     "attach it instead: bpfkit attach OBJ PROG ...");
   std::string hint;
   if (err == EINVAL) {
-    if (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS ||
-        type == BPF_PROG_TYPE_SCHED_ACT || type == BPF_PROG_TYPE_SOCKET_FILTER ||
-        type == BPF_PROG_TYPE_CGROUP_SKB)
+    if (type == program_type::xdp || type == program_type::sched_cls ||
+        type == program_type::sched_act || type == program_type::socket_filter ||
+        type == program_type::cgroup_skb)
       hint = "networking programs need a packet of at least 14 bytes: --packet eth/ipv4/udp or "
              "--data-in FILE";
     else
@@ -148,12 +151,12 @@ std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes
 
 // Snapshots the maps the program can change (not .rodata/.kconfig, and
 // only maps whose entries can be listed).
-std::vector<tracked_map> track(std::vector<kernel_map> maps) {
+std::vector<tracked_map> track(std::vector<map_view> maps) {
   std::vector<tracked_map> tracked;
-  for (kernel_map &map : maps) {
-    if (!map.keyed() || map.read_only_for_programs()) continue;
+  for (map_view &map : maps) {
+    if (!map.keyed() || (map.flags() & BPF_F_RDONLY_PROG)) continue;
     try {
-      std::map<bytes, bytes> entries = map.entries();
+      std::map<bytes, bytes> entries = bpfkit::cli::entries(map);
       tracked.push_back({std::move(map), std::move(entries)});
     } catch (const cli_error &) {
       // a map whose values user space cannot read (e.g. a perf event array)
@@ -164,56 +167,49 @@ std::vector<tracked_map> track(std::vector<kernel_map> maps) {
 
 void record_changes(outcome &result, const std::vector<tracked_map> &tracked) {
   for (const tracked_map &t : tracked) {
-    std::vector<change> changes = diff(t, t.map.entries());
+    std::vector<change> changes = diff(t, entries(t.map));
     if (!changes.empty()) result.changes.emplace_back(&t, std::move(changes));
   }
-}
-
-int on_ring_sample(void *ctx, void *data, std::size_t size) {
-  auto *sink = static_cast<std::pair<outcome *, std::string> *>(ctx);
-  outcome &result = *sink->first;
-  ++result.events_total;
-  if (result.events.size() < max_events_shown) {
-    auto *p = static_cast<const std::uint8_t *>(data);
-    result.events.push_back({sink->second, bytes(p, p + size)});
-  }
-  return 0;
 }
 
 // The events a freshly loaded object's ring buffers received during the run.
 void collect_ring_events(outcome &result, const bpfkit::object &object) {
   for (const bpfkit::map_handle &map : object.maps()) {
-    if (map.type() != BPF_MAP_TYPE_RINGBUF || map.fd() < 0) continue;
-    std::pair<outcome *, std::string> sink(&result, std::string(map.name()));
-    ring_buffer *rb = ring_buffer__new(map.fd(), on_ring_sample, &sink, nullptr);
-    if (!rb) continue;
-    ring_buffer__consume(rb);
-    ring_buffer__free(rb);
+    if (map.type() != map_type::ringbuf || map.fd() < 0) continue;
+    bpfkit::ring_buffer<std::span<const std::byte>> ring(map);
+    ring.consume([&](std::span<const std::byte> sample) {
+      ++result.events_total;
+      if (result.events.size() < max_events_shown) {
+        auto *p = reinterpret_cast<const std::uint8_t *>(sample.data());
+        result.events.push_back({std::string(map.name()), bytes(p, p + sample.size())});
+      }
+    });
   }
 }
 
 // --- output ---------------------------------------------------------------
 
-std::string change_text(const kernel_map &map, const change &c) {
+std::string change_text(const map_view &map, const change &c) {
+  const map_codec &codec = map.codec();
   const std::string indent = "  ";
-  std::string head = indent + map.name() + "[" + map.format_key(c.key, false) + "]";
-  if (!map.per_cpu()) {
-    if (!c.after) return head + " removed (was " + map.format_value(*c.before, false) + ")\n";
-    std::string line = head + " = " + map.format_value(*c.after, false);
+  std::string head = indent + map.where(c.key);
+  if (!codec.per_cpu()) {
+    if (!c.after) return head + " removed (was " + codec.format_value(*c.before) + ")\n";
+    std::string line = head + " = " + codec.format_value(*c.after);
     if (!c.before) return line + " (new)\n";
-    return line + " (was " + map.format_value(*c.before, false) + ")\n";
+    return line + " (was " + codec.format_value(*c.before) + ")\n";
   }
   std::string out = head + (c.after ? c.before ? ":\n" : " (new):\n" : " removed:\n");
-  for (unsigned cpu = 0; cpu < map.cpus(); ++cpu) {
+  for (std::size_t cpu = 0; cpu < codec.cpus(); ++cpu) {
     out += indent + "  cpu" + std::to_string(cpu) + ": ";
     if (!c.after) {
-      out += "was " + map.format_value(map.cpu_value(*c.before, cpu), false) + "\n";
+      out += "was " + codec.format_value(codec.cpu_value(*c.before, cpu)) + "\n";
       continue;
     }
-    std::string now = map.format_value(map.cpu_value(*c.after, cpu), false);
+    std::string now = codec.format_value(codec.cpu_value(*c.after, cpu));
     out += now;
     if (c.before) {
-      std::string was = map.format_value(map.cpu_value(*c.before, cpu), false);
+      std::string was = codec.format_value(codec.cpu_value(*c.before, cpu));
       if (was != now) out += " (was " + was + ")";
     }
     out += "\n";
@@ -225,7 +221,7 @@ void print_text(const outcome &r) {
   std::printf("program:  %s (%s, %s)\n", r.program.c_str(), program_type_name(r.type).c_str(),
               r.pinned.empty() ? ("SEC(\"" + r.section + "\")").c_str()
                                : ("pinned at " + r.pinned).c_str());
-  std::optional<std::string> name = retval_name(r.type, r.retval);
+  std::optional<std::string> name = return_code_name(r.type, r.retval);
   std::printf("retval:   %d%s\n", r.retval, name ? (" (" + *name + ")").c_str() : "");
   std::printf("duration: %llu ns per run (%u run%s)\n", static_cast<unsigned long long>(r.duration_ns),
               r.repeat, r.repeat == 1 ? "" : "s");
@@ -250,7 +246,7 @@ void print_text(const outcome &r) {
 }
 
 void print_json(const outcome &r) {
-  std::optional<std::string> name = retval_name(r.type, r.retval);
+  std::optional<std::string> name = return_code_name(r.type, r.retval);
   std::string out = "{\"program\": " + json_quote(r.program) +
                     ", \"type\": " + json_quote(program_type_name(r.type)) +
                     ", \"section\": " + (r.pinned.empty() ? json_quote(r.section) : "null") +
@@ -264,15 +260,16 @@ void print_json(const outcome &r) {
   out += ", \"maps\": [";
   bool first_map = true;
   for (const auto &[tracked, changes] : r.changes) {
-    const kernel_map &map = tracked->map;
+    const map_view &map = tracked->map;
+    const map_codec &codec = map.codec();
     out += std::string(first_map ? "" : ", ") + "{\"name\": " + json_quote(map.name()) +
-           ", \"type\": " + json_quote(map.type_name()) + ", \"changes\": [";
+           ", \"type\": " + json_quote(map_type_name(map.type())) + ", \"changes\": [";
     first_map = false;
     bool first = true;
     for (const change &c : changes) {
-      out += std::string(first ? "" : ", ") + "{\"key\": " + map.format_key(c.key, true) +
-             ", \"before\": " + (c.before ? map.value_json(*c.before) : "null") +
-             ", \"after\": " + (c.after ? map.value_json(*c.after) : "null") + "}";
+      out += std::string(first ? "" : ", ") + "{\"key\": " + codec.format_key(c.key, format_style::json) +
+             ", \"before\": " + (c.before ? codec.format_buffer(*c.before, format_style::json) : "null") +
+             ", \"after\": " + (c.after ? codec.format_buffer(*c.after, format_style::json) : "null") + "}";
       first = false;
     }
     out += "]}";
@@ -313,6 +310,7 @@ int cmd_run(arguments &args) {
   std::optional<std::string> data_out_file = args.option("--data-out");
   std::optional<std::string> repeat_text = args.option("--repeat");
   bool json = args.flag("--json");
+  map_sizes sizes = map_size_options(args);
   std::string target = args.positional("OBJ (a .bpf.o file) or a pinned program");
   std::optional<std::string> program = args.optional_positional();
   args.finish();
@@ -347,6 +345,9 @@ int cmd_run(arguments &args) {
   bool pinned = !program && on_bpffs(target);
   if (!program && !pinned)
     throw usage_error("missing PROG (the program to run) after " + target);
+  if (pinned && (!sizes.max_entries.empty() || !sizes.value_size.empty()))
+    throw usage_error("--max-entries and --value-size size the maps of OBJ before it loads; a "
+                      "pinned program's maps exist already");
 
   if (pinned) {
     owned_fd prog_fd = open_pinned(target, bpf_kind::program);
@@ -354,11 +355,17 @@ int cmd_run(arguments &args) {
     std::vector<std::uint32_t> ids = program_map_ids(prog_fd.get(), info);
     result.program = info.name;
     result.pinned = target;
-    result.type = static_cast<bpf_prog_type>(info.type);
-    std::vector<kernel_map> maps;
+    result.type = static_cast<program_type>(info.type);
+    std::vector<map_view> maps;
     for (std::uint32_t id : ids) {
-      owned_fd fd(bpf_map_get_fd_by_id(id));
-      if (fd.get() >= 0) maps.push_back(kernel_map::adopt(std::move(fd)));
+      try {
+        maps.push_back(map_view::by_id(id));
+      } catch (const bpfkit::error &e) {
+        int err = e.code().value();
+        if (err == EPERM || err == EACCES)
+          throw cli_error(exit_no_privilege, e.what(), privilege_hint);
+        // a map gone since the program's info was read
+      }
     }
     std::vector<tracked_map> tracked = track(std::move(maps));
 
@@ -384,17 +391,14 @@ int cmd_run(arguments &args) {
     return exit_ok;
   }
 
-  bpfkit::object object = load_object(target, *program);
+  bpfkit::object object = load_object(target, *program, sizes);
   bpfkit::program prog = object.program_by_name(*program);
   result.program = *program;
-  result.section = bpf_program__section_name(prog.get());
-  result.type = bpf_program__type(prog.get());
-  std::vector<kernel_map> maps;
-  for (const bpfkit::map_handle &map : object.maps()) {
-    if (map.fd() < 0) continue;
-    owned_fd fd(::fcntl(map.fd(), F_DUPFD_CLOEXEC, 0));
-    if (fd.get() >= 0) maps.push_back(kernel_map::adopt(std::move(fd), std::string(map.name())));
-  }
+  result.section = prog.section();
+  result.type = prog.type();
+  std::vector<map_view> maps;
+  for (const bpfkit::map_handle &map : object.maps())
+    if (map.fd() >= 0) maps.push_back(map_view::of(map));
   std::vector<tracked_map> tracked = track(std::move(maps));
 
   bpfkit::test_run_result run;

@@ -1,18 +1,21 @@
 // bpfkit stats OBJ... [--format table|csv|json] [--program NAME]...
 //
-// Verifier statistics per program, each program loaded on its own as
-// veristat does. The CSV and JSON keys begin with veristat's names (so
-// scripts written for `veristat -o csv` keep working), followed by bpfkit's
-// own columns.
+// Verifier statistics per program, from the runtime's load report (the
+// kernel's statistics of each program; a program that fails is measured on
+// its own). The CSV and JSON keys begin with veristat's names (so scripts
+// written for `veristat -o csv` keep working), followed by bpfkit's own
+// columns.
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "bpfkit/load.hpp"
 #include "bpfkit/object_layout.hpp"
-#include "verification.hpp"
+#include "bpfkit/privileges.hpp"
+#include "cli.hpp"
+#include "object_loading.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -52,25 +55,23 @@ std::uint64_t sum_stack(const std::string &detail) {
   return total + current;
 }
 
-row measure(const std::string &path, const std::string &program, const program_layout *layout) {
-  verification v = verify_program(path, program, false, false);
+row measure(const std::string &path, const program_report &p, const program_layout *layout) {
   row r;
   r.file_name = basename_of(path);
-  r.prog_name = program;
-  r.accepted = v.error == 0;
-  r.section = v.section;
-  r.duration_us = v.duration_ns / 1000;
-  if (v.stats) {
-    if (v.stats->duration_us) r.duration_us = *v.stats->duration_us;
-    r.total_insns = v.stats->processed_insns;
-    r.total_states = v.stats->total_states;
-    r.peak_states = v.stats->peak_states;
-    r.max_states_per_insn = v.stats->max_states_per_insn;
-    r.mark_read_max_len = v.stats->mark_read;
-    r.stack_detail = v.stats->stack_depth;
-    r.stack_depth = sum_stack(v.stats->stack_depth);
+  r.prog_name = p.name;
+  r.accepted = p.status == load_status::accepted;
+  r.section = p.section;
+  if (p.stats) {
+    r.duration_us = p.stats->duration_us.value_or(0);
+    r.total_insns = p.stats->processed_insns;
+    r.total_states = p.stats->total_states;
+    r.peak_states = p.stats->peak_states;
+    r.max_states_per_insn = p.stats->max_states_per_insn;
+    r.mark_read_max_len = p.stats->mark_read;
+    r.stack_detail = p.stats->stack_depth;
+    r.stack_depth = sum_stack(p.stats->stack_depth);
   } else if (r.accepted) {
-    r.total_insns = v.verified_insns;
+    r.total_insns = p.verified_insns;
   }
   if (layout) r.core_relos = layout->core_relos;
   return r;
@@ -199,27 +200,38 @@ int cmd_stats(arguments &args) {
 
   // Check every input before loading anything, so a typo does not surface
   // after minutes of verification.
-  struct object {
+  struct input {
     std::string path;
+    bpfkit::object object;
     std::vector<std::string> programs;
     std::map<std::string, program_layout> layouts;
   };
-  std::vector<object> objects;
+  std::vector<input> inputs;
   std::vector<std::string> all_programs;
   for (const std::string &path : paths) {
-    require_bpf_object_file(path);
-    object o{path, program_names(path), read_program_layouts(path)};
-    all_programs.insert(all_programs.end(), o.programs.begin(), o.programs.end());
-    objects.push_back(std::move(o));
+    input in{path, open_object(path), {}, read_program_layouts(path)};
+    in.programs = program_names(in.object);
+    all_programs.insert(all_programs.end(), in.programs.begin(), in.programs.end());
+    inputs.push_back(std::move(in));
   }
   require_programs(all_programs, wanted);
 
   std::vector<row> rows;
-  for (const object &o : objects) {
-    for (const std::string &name : o.programs) {
-      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end()) continue;
-      auto layout = o.layouts.find(name);
-      rows.push_back(measure(o.path, name, layout == o.layouts.end() ? nullptr : &layout->second));
+  for (input &in : inputs) {
+    load_options options;
+    options.log_level = log_level::stats;
+    for (const std::string &name : in.programs)
+      if (wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end())
+        options.programs.push_back(name);
+    if (options.programs.empty()) continue;
+    load_report report = in.object.try_load(options);
+    if (!report.ok() && exit_code_of(report) == exit_no_privilege)
+      throw cli_error(exit_no_privilege, no_privilege_message, privilege_hint);
+    for (const std::string &name : options.programs) {
+      const program_report *p = report.find(name);
+      if (!p) continue;
+      auto layout = in.layouts.find(name);
+      rows.push_back(measure(in.path, *p, layout == in.layouts.end() ? nullptr : &layout->second));
     }
   }
 
@@ -234,7 +246,7 @@ int cmd_stats(arguments &args) {
       std::count_if(rows.begin(), rows.end(), [](const row &r) { return !r.accepted; }));
   if (rejected)  // on stderr for csv and json, which scripts parse
     std::fprintf(format == "table" ? stdout : stderr,
-                 "%zu of %zu programs rejected (bpfkit verify shows why)\n", rejected, rows.size());
+                 "%zu of %zu programs failed (bpfkit verify shows why)\n", rejected, rows.size());
   return rejected ? exit_failed : exit_ok;
 }
 

@@ -1,18 +1,20 @@
 // bpfkit verify OBJ [--program NAME]... [--log tail|full|none]
+//                   [--max-entries MAP=N]... [--value-size MAP=BYTES]...
 //
-// Loads each program on its own and reports the verifier's verdict. A
-// rejection is reported the way a compiler reports an error: the source
-// file:line of the failing instruction first (so editors can jump to it),
-// then the source text, the instruction, the verifier's reason and the tail
-// of its log.
+// Loads the object's programs and reports each one's verdict, through the
+// runtime's load report (one failing program hides no other's). A failure
+// is reported the way a compiler reports an error: the source file:line
+// first (so editors can jump to it), then the source text, the instruction,
+// the reason (the verifier's, or libbpf's own words for a failure before the
+// verifier) and, for a rejection, the tail of the verifier's log.
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "bpfkit/load.hpp"
+#include "bpfkit/privileges.hpp"
 #include "cli.hpp"
-#include "bpfkit/object_layout.hpp"
-#include "verification.hpp"
+#include "object_loading.hpp"
 
 namespace bpfkit::cli {
 namespace {
@@ -29,29 +31,24 @@ void indent_lines(const std::string &text, const char *prefix) {
   }
 }
 
-void report_rejection(const verification &v, const std::string &log_mode, const program_layout *layout) {
-  auto failure = find_verifier_failure(v.log);
-  if (failure) locate_source(*failure, layout);
-  std::string reason = failure ? failure->message : "rejected (the verifier gave no reason)";
-  std::string first_line = reason.substr(0, reason.find('\n'));
-  std::string where = failure && failure->source && failure->source->line
-                          ? failure->source->file + ":" + std::to_string(failure->source->line) + ": "
+void report_failure(const program_report &p, const std::string &log_mode) {
+  std::string where = p.source && p.source->line
+                          ? p.source->file + ":" + std::to_string(p.source->line) + ": "
                           : "";
-  std::printf("%serror: program %s (%s) rejected by the verifier: %s\n", where.c_str(),
-              v.program.c_str(), v.section.c_str(), first_line.c_str());
-  if (failure && failure->source)
-    std::printf("  %5u | %s\n", failure->source->line, failure->source->text.c_str());
-  if (failure && failure->insn)
-    std::printf("  instruction %u: %s\n", *failure->insn, failure->insn_text.c_str());
-  if (reason.find('\n') != std::string::npos) indent_lines(reason.substr(reason.find('\n') + 1), "  ");
+  std::printf("%serror: %s\n", where.c_str(), p.summary().c_str());
+  if (p.source && p.source->line && !p.source->text.empty())
+    std::printf("  %5u | %s\n", p.source->line, p.source->text.c_str());
+  if (p.insn && !p.insn_text.empty()) std::printf("  instruction %u: %s\n", *p.insn, p.insn_text.c_str());
+  const std::string &message = p.verifier_message;
+  if (message.find('\n') != std::string::npos) indent_lines(message.substr(message.find('\n') + 1), "  ");
 
-  if (log_mode == "none") return;
+  if (p.status != load_status::rejected || log_mode == "none") return;
   if (log_mode == "full") {
     std::printf("  verifier log:\n");
-    indent_lines(v.log, "    ");
+    indent_lines(p.log, "    ");
   } else {
     std::printf("  verifier log, last %zu lines (--log full for all):\n", tail_lines);
-    indent_lines(verifier_log_tail(v.log, tail_lines), "    ");
+    indent_lines(verifier_log_tail(p.log, tail_lines), "    ");
   }
 }
 
@@ -62,31 +59,42 @@ int cmd_verify(arguments &args) {
   if (log_mode != "tail" && log_mode != "full" && log_mode != "none")
     throw usage_error("--log takes tail, full or none, not '" + log_mode + "'");
   std::vector<std::string> wanted = args.options("--program");
+  map_sizes sizes = map_size_options(args);
   std::string path = args.positional("OBJ (a .bpf.o file)");
   args.finish();
 
-  require_bpf_object_file(path);
-  std::vector<std::string> available = program_names(path);
+  bpfkit::object object = open_object(path);
+  apply_map_sizes(object, sizes);
+  std::vector<std::string> available = program_names(object);
   require_programs(available, wanted);
-  if (wanted.empty()) wanted = available;
 
-  const std::map<std::string, program_layout> layouts = read_program_layouts(path);
-  int rejected = 0;
-  for (const std::string &name : wanted) {
-    verification v = verify_program(path, name, log_mode == "full");
-    if (v.error == 0) {
-      std::printf("%s (%s): accepted, %u instructions verified\n", name.c_str(), v.section.c_str(),
-                  v.verified_insns);
-      if (log_mode == "full") indent_lines(v.log, "    ");
-    } else {
-      ++rejected;
-      auto layout = layouts.find(name);
-      report_rejection(v, log_mode, layout == layouts.end() ? nullptr : &layout->second);
-    }
+  load_options options;
+  options.programs = wanted.empty() ? available : wanted;
+  options.log_level = log_level::stats | (log_mode == "full" ? log_level::trace : 0);
+  load_report report = object.try_load(options);
+
+  if (exit_code_of(report) == exit_no_privilege && !report.ok())
+    throw cli_error(exit_no_privilege, no_privilege_message, privilege_hint);
+  if (report.object_failure) {
+    std::printf("error: %s: %s\n", path.c_str(), report.object_failure->verdict().c_str());
+    std::printf("%zu of %zu programs failed\n", options.programs.size(), options.programs.size());
+    return exit_failed;
   }
-  if (rejected)
-    std::printf("%d of %zu programs rejected\n", rejected, wanted.size());
-  return rejected ? exit_failed : exit_ok;
+  std::size_t failed = 0;
+  for (const std::string &name : options.programs) {
+    const program_report *p = report.find(name);
+    if (!p) continue;
+    if (!p->failed()) {
+      std::printf("%s (%s): accepted, %u instructions verified\n", name.c_str(), p->section.c_str(),
+                  p->verified_insns);
+      if (log_mode == "full") indent_lines(p->log, "    ");
+      continue;
+    }
+    ++failed;
+    report_failure(*p, log_mode);
+  }
+  if (failed) std::printf("%zu of %zu programs failed\n", failed, options.programs.size());
+  return failed ? exit_failed : exit_ok;
 }
 
 }  // namespace bpfkit::cli

@@ -11,6 +11,7 @@
 #include "bpfkit/error.hpp"
 #include "cli.hpp"
 #include "libbpf_messages.hpp"
+#include "object_loading.hpp"
 
 namespace bpfkit::cli {
 
@@ -31,8 +32,9 @@ namespace {
 
 const std::vector<command> &commands() {
   static const std::vector<command> list = {
-      {"verify", "OBJ [--program NAME]... [--log tail|full|none]",
-       "load each program without attaching it; on rejection show the source line and reason",
+      {"verify", "OBJ [--program NAME]... [--log tail|full|none] [--max-entries MAP=N]... "
+                 "[--value-size MAP=BYTES]...",
+       "load each program without attaching it; show each one's verdict, a failure with its source line and reason",
        {}, cmd_verify},
       {"stats", "OBJ... [--format table|csv|json] [--program NAME]...",
        "verifier statistics per program (veristat's CSV/JSON names)", {}, cmd_stats},
@@ -43,14 +45,15 @@ const std::vector<command> &commands() {
        "check clang, kernel BTF, bpffs, privileges, libbpf, kernel and bpftool; say how to fix what is missing",
        {}, cmd_doctor},
       {"run", "OBJ PROG | PINNED-PROG [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N] "
-              "[--data-out FILE] [--json]",
+              "[--data-out FILE] [--max-entries MAP=N]... [--value-size MAP=BYTES]... [--json]",
        "test-run a program; print its return value, duration, output packet and the map entries it changed",
        {"--json"}, cmd_run},
-      {"load", "OBJ --pin DIR",
+      {"load", "OBJ --pin DIR [--max-entries MAP=N]... [--value-size MAP=BYTES]...",
        "load every program and pin programs at DIR/progs/NAME and maps at DIR/maps/NAME (DIR on bpffs)",
        {}, cmd_load},
       {"attach", "OBJ PROG [--xdp IF | --tc IF[:ingress|:egress] | --tracepoint CAT:NAME | "
-                 "--kprobe FN | --kretprobe FN] [--pin DIR]",
+                 "--kprobe FN | --kretprobe FN] [--pin DIR] [--max-entries MAP=N]... "
+                 "[--value-size MAP=BYTES]...",
        "attach a program; until Ctrl-C, or with --pin until 'bpfkit unpin DIR'",
        {}, cmd_attach},
       {"map", "dump PINNED [--json] | lookup PINNED KEY [--json] | update PINNED KEY VALUE "
@@ -84,7 +87,7 @@ void print_usage(std::FILE *out) {
 
 // A runtime-library error, classified for the exit status.
 exit_code classify(const bpfkit::error &e) {
-  if (!e.verifier_log().empty()) return exit_failed;
+  if (e.report()) return exit_code_of(*e.report());
   int code = e.code().value();
   if (code == EPERM) return exit_no_privilege;
   if (code == ENOENT || code == ENOEXEC || code == EBADF) return exit_bad_input;

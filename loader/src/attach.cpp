@@ -9,6 +9,7 @@
 #include "attachment.hpp"
 #include "bpfkit/error.hpp"
 #include "bpfkit/program.hpp"
+#include "state.hpp"
 
 namespace bpfkit {
 namespace {
@@ -16,7 +17,8 @@ namespace {
 // libbpf returns NULL and sets errno.
 link adopt(bpf_link* attached, std::string description) {
   if (!attached) throw error(errno, "attach " + description);
-  return link(std::make_unique<detail::libbpf_attachment>(attached, std::move(description)));
+  return detail::access::make_link(
+      std::make_unique<detail::libbpf_attachment>(attached, std::move(description)));
 }
 
 std::string interface_name(int ifindex) {
@@ -42,6 +44,18 @@ link program::attach() const {
                describe() + " (by its section '" + bpf_program__section_name(prog_) + "')");
 }
 
+link program::auto_attach() const {
+  ::bpf_program* prog = require();
+  if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog)) return {};
+  try {
+    return attach();
+  } catch (const error& e) {
+    // XDP, tc, a bare "kprobe" ...: libbpf needs a target it cannot find in SEC().
+    if (e.code().value() == EOPNOTSUPP) return {};
+    throw;
+  }
+}
+
 link program::attach_xdp(int ifindex, std::uint32_t flags) const {
   int fd = require_fd("attach");
   std::string description = describe() + " to XDP of " + interface_name(ifindex);
@@ -51,7 +65,8 @@ link program::attach_xdp(int ifindex, std::uint32_t flags) const {
   opts.flags = flags;
   detail::unique_fd attached(bpf_link_create(fd, ifindex, BPF_XDP, &opts));
   if (attached.get() < 0) throw error(errno, "attach " + description);
-  return link(std::make_unique<detail::fd_attachment>(std::move(attached), std::move(description)));
+  return detail::access::make_link(
+      std::make_unique<detail::fd_attachment>(std::move(attached), std::move(description)));
 }
 
 link program::attach_tc(int ifindex, bool ingress) const {
@@ -68,7 +83,8 @@ link program::attach_tc(int ifindex, bool ingress) const {
   opts.sz = sizeof opts;
   opts.prog_fd = fd;
   if (int err = bpf_tc_attach(&hook, &opts); err != 0) throw error(err, "attach " + description);
-  return link(std::make_unique<detail::tc_attachment>(hook, opts, std::move(description)));
+  return detail::access::make_link(
+      std::make_unique<detail::tc_attachment>(hook, opts, std::move(description)));
 }
 
 link program::attach_tracepoint(std::string_view category, std::string_view name) const {

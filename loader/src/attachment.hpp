@@ -21,6 +21,8 @@ class attachment {
   virtual bpf_link* get() const { return nullptr; }
   virtual void pin(const std::string& path) = 0;
   virtual void unpin() = 0;
+  // The destructor then leaves the program attached (link::release).
+  virtual void release() noexcept {}
   const std::string& description() const noexcept { return description_; }
 
  private:
@@ -37,6 +39,7 @@ class libbpf_attachment final : public attachment {
   bpf_link* get() const override { return link_; }
   void pin(const std::string& path) override;
   void unpin() override;
+  void release() noexcept override { bpf_link__disconnect(link_); }
 
  private:
   bpf_link* link_;
@@ -66,10 +69,12 @@ class tc_attachment final : public attachment {
   int fd() const override { return -1; }
   void pin(const std::string& path) override;
   void unpin() override;
+  void release() noexcept override { released_ = true; }
 
  private:
   bpf_tc_hook hook_;
   bpf_tc_opts attached_;  // handle and priority the kernel chose
+  bool released_ = false;
 };
 
 }  // namespace bpfkit::detail

@@ -2,6 +2,11 @@
 
 #include <bpf/libbpf.h>
 
+#include <atomic>
+#include <optional>
+
+#include "bpfkit/load.hpp"
+
 namespace bpfkit {
 namespace {
 
@@ -29,23 +34,57 @@ int positive(int value) { return value < 0 ? -value : value; }
 
 }  // namespace
 
+struct error::state {
+  std::atomic<int> references{1};
+  std::string message;
+  std::string verifier_log;
+  std::optional<load_report> report;
+};
+
 const std::error_category& error_category() noexcept {
   static const category instance;
   return instance;
 }
 
 error::error(int errno_value, const std::string& what)
-    : std::system_error(positive(errno_value), error_category(), what),
-      message_(std::make_shared<const std::string>(std::system_error::what())),
-      verifier_log_(std::make_shared<const std::string>()) {}
+    : std::system_error(positive(errno_value), error_category(), what), state_(new state) {
+  state_->message = std::system_error::what();
+}
 
-error::error(int errno_value, const std::string& message, std::string verifier_log)
-    : std::system_error(positive(errno_value), error_category(), message),
-      message_(std::make_shared<const std::string>(message)),
-      verifier_log_(std::make_shared<const std::string>(std::move(verifier_log))) {}
+error::error(int errno_value, const std::string& message, const load_report& report)
+    : std::system_error(positive(errno_value), error_category(), message), state_(new state) {
+  state_->message = message;
+  state_->report = report;
+  for (const program_report& p : report.programs)
+    if (p.status == load_status::rejected) {
+      state_->verifier_log = p.log;
+      break;
+    }
+}
 
-const char* error::what() const noexcept { return message_->c_str(); }
+error::error(const error& other) noexcept : std::system_error(other), state_(other.state_) {
+  state_->references.fetch_add(1, std::memory_order_relaxed);
+}
 
-const std::string& error::verifier_log() const noexcept { return *verifier_log_; }
+error& error::operator=(const error& other) noexcept {
+  if (this == &other) return *this;
+  std::system_error::operator=(other);
+  other.state_->references.fetch_add(1, std::memory_order_relaxed);
+  if (state_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete state_;
+  state_ = other.state_;
+  return *this;
+}
+
+error::~error() {
+  if (state_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete state_;
+}
+
+const char* error::what() const noexcept { return state_->message.c_str(); }
+
+const std::string& error::verifier_log() const noexcept { return state_->verifier_log; }
+
+const load_report* error::report() const noexcept {
+  return state_->report ? &*state_->report : nullptr;
+}
 
 }  // namespace bpfkit

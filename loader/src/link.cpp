@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "attachment.hpp"
 #include "bpfkit/error.hpp"
@@ -47,6 +48,7 @@ tc_attachment::tc_attachment(const bpf_tc_hook& hook, const bpf_tc_opts& attache
     : attachment(std::move(description)), hook_(hook), attached_(attached) {}
 
 tc_attachment::~tc_attachment() {
+  if (released_) return;
   // bpf_tc_detach wants only the filter's identity, not the program.
   bpf_tc_opts filter{};
   filter.sz = sizeof filter;
@@ -67,22 +69,17 @@ void tc_attachment::unpin() {
 
 }  // namespace detail
 
-link::link() noexcept = default;
+link::link(link&& other) noexcept : attachment_(std::exchange(other.attachment_, nullptr)) {}
 
-link::link(bpf_link* adopted) {
-  // libbpf's attach calls return NULL on failure: adopting that would hide
-  // the failure behind an empty link.
-  if (!adopted)
-    throw error(errno ? errno : EINVAL, "adopt a libbpf link: the attach call returned no link");
-  attachment_ = std::make_unique<detail::libbpf_attachment>(adopted, "link");
+link& link::operator=(link&& other) noexcept {
+  if (this != &other) {
+    delete attachment_;  // detaches
+    attachment_ = std::exchange(other.attachment_, nullptr);
+  }
+  return *this;
 }
 
-link::link(std::unique_ptr<detail::attachment> attachment) noexcept
-    : attachment_(std::move(attachment)) {}
-
-link::link(link&&) noexcept = default;
-link& link::operator=(link&&) noexcept = default;
-link::~link() = default;
+link::~link() { delete attachment_; }
 
 detail::attachment& link::require() const {
   if (!attachment_) throw error(EINVAL, "bpfkit::link is empty (moved from or detached)");
@@ -91,8 +88,15 @@ detail::attachment& link::require() const {
 
 void link::pin(const std::string& path) { require().pin(path); }
 void link::unpin() { require().unpin(); }
-void link::detach() noexcept { attachment_.reset(); }
+void link::detach() noexcept {
+  delete attachment_;
+  attachment_ = nullptr;
+}
+void link::release() noexcept {
+  if (!attachment_) return;
+  attachment_->release();
+  detach();
+}
 int link::fd() const { return require().fd(); }
-bpf_link* link::get() const { return require().get(); }
 
 }  // namespace bpfkit

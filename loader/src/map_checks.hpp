@@ -1,6 +1,7 @@
 // Size checks of the untyped map_handle calls.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 
 #include "bpfkit/detail/map_checks.hpp"

@@ -1,9 +1,12 @@
 #include "bpfkit/map_handle.hpp"
 
+#include <bpf/libbpf.h>
+
 #include <cerrno>
 
 #include "bpfkit/error.hpp"
 #include "map_checks.hpp"
+#include "state.hpp"
 
 namespace bpfkit {
 namespace {
@@ -19,7 +22,7 @@ bool found(int err, const map_handle& map, std::string_view operation) {
 
 }  // namespace
 
-bpf_map* map_handle::require() const {
+::bpf_map* map_handle::require() const {
   if (!map_) throw error(EINVAL, "bpfkit::map_handle is not bound to a map");
   return map_;
 }
@@ -39,10 +42,41 @@ int map_handle::fd() const {
   int fd = bpf_map__fd(require());
   return fd < 0 ? -1 : fd;
 }
-bpf_map_type map_handle::type() const { return bpf_map__type(require()); }
+map_type map_handle::type() const { return static_cast<map_type>(bpf_map__type(require())); }
 std::uint32_t map_handle::key_size() const { return bpf_map__key_size(require()); }
 std::uint32_t map_handle::value_size() const { return bpf_map__value_size(require()); }
 std::uint32_t map_handle::max_entries() const { return bpf_map__max_entries(require()); }
+std::uint32_t map_handle::flags() const { return bpf_map__map_flags(require()); }
+
+namespace {
+
+void require_unloaded(const map_handle& map, const std::string& what) {
+  if (map.fd() >= 0)
+    throw error(EBUSY, what + ": the object is already loaded; resize maps between open() and load()");
+}
+
+}  // namespace
+
+void map_handle::set_max_entries(std::uint32_t entries) const {
+  const std::string what = "set max_entries of " + detail::describe(*this) + " to " + std::to_string(entries);
+  require_unloaded(*this, what);
+  if (entries == 0) throw error(EINVAL, what + ": a map holds at least one entry");
+  if (int err = bpf_map__set_max_entries(require(), entries); err != 0) throw error(err, what);
+}
+
+void map_handle::set_value_size(std::uint32_t bytes) const {
+  const std::string what = "set the value size of " + detail::describe(*this) + " to " + std::to_string(bytes);
+  require_unloaded(*this, what);
+  if (bytes == 0) throw error(EINVAL, what + ": a value holds at least one byte");
+  // libbpf creates stack-trace maps without BTF; other maps keep the value
+  // type their BTF gives them, whose size is fixed.
+  if (bpf_map__is_internal(require()))
+    throw error(EINVAL, what + ": a global data section's size is its variables'");
+  if (type() != map_type::stack_trace && bpf_map__btf_value_type_id(require()) != 0)
+    throw error(EINVAL, what + ": its BTF gives the value a type, whose size is fixed; declare "
+                              "the map with __uint(value_size, N) to size it at run time");
+  if (int err = bpf_map__set_value_size(require(), bytes); err != 0) throw error(err, what);
+}
 
 void map_handle::pin(const std::string& path) const {
   if (int err = bpf_map__pin(require(), path.c_str()); err != 0)
@@ -62,11 +96,11 @@ bool map_handle::lookup_bytes(std::span<const std::byte> key, std::span<std::byt
 }
 
 void map_handle::update_bytes(std::span<const std::byte> key, std::span<const std::byte> value,
-                              std::uint64_t flags) const {
+                              update_flag flag) const {
   require_fd("update an element");
   detail::check_entry_sizes(*this, key.size(), value.size());
-  if (int err =
-          bpf_map__update_elem(map_, key.data(), key.size(), value.data(), value.size(), flags);
+  if (int err = bpf_map__update_elem(map_, key.data(), key.size(), value.data(), value.size(),
+                                     static_cast<std::uint64_t>(flag));
       err != 0)
     throw error(err, "update an element in " + quoted(name()));
 }

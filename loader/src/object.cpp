@@ -1,63 +1,58 @@
 #include "bpfkit/object.hpp"
 
+#include <bpf/bpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <memory>
+#include <utility>
 
 #include "bpfkit/error.hpp"
-#include "load_failure.hpp"
-#include "object_source.hpp"
+#include "state.hpp"
 
 namespace bpfkit {
 
-struct object::impl {
-  detail::object_ptr obj;
-  detail::object_source source;
-  bool load_attempted = false;
-  bool loaded = false;
-};
-
 object object::open_memory(std::span<const std::byte> elf, std::string_view name) {
-  auto state = std::make_unique<impl>();
+  auto state = std::make_unique<detail::object_state>();
   state->source.elf = elf;
   state->source.name = std::string(name);
+  state->name = std::string(name);
   state->obj = detail::open_object(state->source);
-  return object(std::move(state));
+  return detail::access::make_object(std::move(state));
 }
 
 object object::open_file(const std::string& path) {
-  auto state = std::make_unique<impl>();
+  auto state = std::make_unique<detail::object_state>();
   state->source.path = path;
+  // libbpf keeps 15 characters of the name; messages show all of it.
+  const std::size_t slash = path.find_last_of('/');
+  state->name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  state->name = state->name.substr(0, state->name.find('.'));
   state->obj = detail::open_object(state->source);
-  return object(std::move(state));
+  return detail::access::make_object(std::move(state));
 }
 
-object::object() noexcept = default;
-object::object(std::unique_ptr<impl> state) noexcept : impl_(std::move(state)) {}
-object::object(object&&) noexcept = default;
-object& object::operator=(object&&) noexcept = default;
-object::~object() = default;
+object::object(object&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
 
-object::impl& object::require() const {
-  if (!impl_) throw error(EINVAL, "bpfkit::object is empty (moved from or never opened)");
-  return *impl_;
+object& object::operator=(object&& other) noexcept {
+  if (this != &other) {
+    delete state_;
+    state_ = std::exchange(other.state_, nullptr);
+  }
+  return *this;
 }
 
-void object::load() {
-  impl& s = require();
-  std::string what = "load object '" + std::string(name()) + "'";
-  if (s.loaded) throw error(EINVAL, what + ": it is already loaded");
-  // libbpf cannot load an object twice, even after a failure.
-  if (s.load_attempted) throw error(EINVAL, what + ": an earlier load failed; open it again");
-  s.load_attempted = true;
-  detail::verifier_logs logs(s.obj.get());
-  if (int err = bpf_object__load(s.obj.get()); err != 0) throw logs.failure(err, s.source);
-  s.loaded = true;
+object::~object() { delete state_; }
+
+detail::object_state& object::require() const {
+  if (!state_) throw error(EINVAL, "bpfkit::object is empty (moved from or never opened)");
+  return *state_;
 }
 
-bool object::loaded() const noexcept { return impl_ && impl_->loaded; }
+bool object::loaded() const noexcept { return state_ && state_->loaded; }
 
-std::string_view object::name() const { return bpf_object__name(require().obj.get()); }
-
-bpf_object* object::get() const noexcept { return impl_ ? impl_->obj.get() : nullptr; }
+std::string_view object::name() const { return require().name; }
 
 namespace {
 
@@ -72,34 +67,81 @@ std::string names(const std::vector<Handle>& handles) {
 }  // namespace
 
 program object::program_by_name(std::string_view wanted) const {
-  bpf_program* prog =
+  ::bpf_program* prog =
       bpf_object__find_program_by_name(require().obj.get(), std::string(wanted).c_str());
   if (!prog)
     throw error(ENOENT, "object '" + std::string(name()) + "' has no program '" +
                             std::string(wanted) + "'; its programs: " + names(programs()));
-  return program(prog);
+  return detail::access::make_program(prog);
 }
 
 map_handle object::map_by_name(std::string_view wanted) const {
-  bpf_map* map = bpf_object__find_map_by_name(require().obj.get(), std::string(wanted).c_str());
+  detail::object_state& s = require();
+  ::bpf_map* map = bpf_object__find_map_by_name(s.obj.get(), std::string(wanted).c_str());
   if (!map)
     throw error(ENOENT, "object '" + std::string(name()) + "' has no map '" + std::string(wanted) +
                             "'; its maps: " + names(maps()));
-  return map_handle(map);
+  return detail::access::make_map(&s, map);
 }
 
 std::vector<program> object::programs() const {
   std::vector<program> all;
-  bpf_program* prog;
-  bpf_object__for_each_program(prog, require().obj.get()) all.emplace_back(prog);
+  ::bpf_program* prog;
+  bpf_object__for_each_program(prog, require().obj.get()) all.push_back(detail::access::make_program(prog));
   return all;
 }
 
 std::vector<map_handle> object::maps() const {
+  detail::object_state& s = require();
   std::vector<map_handle> all;
-  bpf_map* map;
-  bpf_object__for_each_map(map, require().obj.get()) all.emplace_back(map);
+  ::bpf_map* map;
+  bpf_object__for_each_map(map, s.obj.get()) all.push_back(detail::access::make_map(&s, map));
   return all;
 }
 
+std::span<std::byte> object::section(std::string_view wanted) const {
+  detail::object_state& s = require();
+  const std::string what = "object '" + std::string(name()) + "': section '" + std::string(wanted) + "'";
+  ::bpf_map* map = bpf_object__find_map_by_name(s.obj.get(), std::string(wanted).c_str());
+  if (!map || !bpf_map__is_internal(map))
+    throw error(ENOENT, what + ": the object has no such global data section");
+  std::size_t size = 0;
+  void* memory = const_cast<void*>(bpf_map__initial_value(map, &size));
+  if (!memory) throw error(ENOENT, what + " has no memory to map (.kconfig is libbpf's)");
+  return {static_cast<std::byte*>(memory), size};
+}
+
+void* object::section_memory(std::string_view wanted, std::size_t size) const {
+  std::span<std::byte> memory = section(wanted);
+  // The C++ struct of a section may end in alignment padding the section
+  // lacks (a u64 then a u32: 12 bytes, the struct 16); libbpf maps whole
+  // pages, so that padding is there to read.
+  if ((memory.size() + 15) / 16 * 16 < size)
+    throw error(EINVAL, "object '" + std::string(name()) + "': section '" + std::string(wanted) +
+                            "' holds " + std::to_string(memory.size()) + " bytes, the C++ type " +
+                            std::to_string(size) + "; regenerate the skeleton");
+  return memory.data();
+}
+
+namespace detail {
+
+void map_sections(const object_state& s) {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  ::bpf_map* map;
+  bpf_object__for_each_map(map, s.obj.get()) {
+    const std::uint32_t flags = bpf_map__map_flags(map);
+    if (!bpf_map__is_internal(map) || !(flags & BPF_F_MMAPABLE) || bpf_map__fd(map) < 0) continue;
+    std::size_t size = 0;
+    void* memory = const_cast<void*>(bpf_map__initial_value(map, &size));
+    if (!memory) continue;
+    std::size_t length = percpu_slot_size(bpf_map__value_size(map)) * bpf_map__max_entries(map);
+    length = (length + page - 1) / page * page;
+    const int protection = (flags & BPF_F_RDONLY_PROG) ? PROT_READ : PROT_READ | PROT_WRITE;
+    if (::mmap(memory, length, protection, MAP_SHARED | MAP_FIXED, bpf_map__fd(map), 0) == MAP_FAILED)
+      throw error(errno, "load object '" + std::string(s.name) +
+                             "': map section " + bpf_map__name(map));
+  }
+}
+
+}  // namespace detail
 }  // namespace bpfkit

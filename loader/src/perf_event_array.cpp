@@ -2,10 +2,9 @@
 
 #include <bpf/libbpf.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <exception>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -15,10 +14,15 @@
 namespace bpfkit {
 
 struct perf_event_array::state {
-  ~state() { perf_buffer__free(buffer); }
+  ~state() {
+    perf_buffer__free(buffer);
+    if (destroy) destroy(context);
+  }
 
   perf_buffer* buffer = nullptr;
-  callback on_sample;
+  detail::sample_sink sink = nullptr;
+  void* context = nullptr;  // the callback, owned
+  void (*destroy)(void*) = nullptr;
   std::uint64_t lost = 0;
   std::exception_ptr failure;
 };
@@ -29,7 +33,7 @@ void deliver(void* context, int cpu, void* data, __u32 size) {
   auto& s = *static_cast<perf_event_array::state*>(context);
   if (s.failure) return;  // report the first failure; drop the rest of this batch
   try {
-    s.on_sample(cpu, std::span<const std::byte>(static_cast<const std::byte*>(data), size));
+    s.sink(s.context, cpu, std::span<const std::byte>(static_cast<const std::byte*>(data), size));
   } catch (...) {
     // Exceptions must not unwind through libbpf.
     s.failure = std::current_exception();
@@ -42,33 +46,44 @@ void count_lost(void* context, int, __u64 count) {
 
 }  // namespace
 
-perf_event_array::perf_event_array() noexcept = default;
-
 perf_event_array::perf_event_array(map_handle map) : map_(map) {
-  detail::check_map(map_, detail::map_kind::perf_event_array, 0, 0);
+  detail::expect_map(map_, detail::map_kind::perf_event_array, 0, 0);
 }
 
-perf_event_array::perf_event_array(perf_event_array&&) noexcept = default;
-perf_event_array& perf_event_array::operator=(perf_event_array&&) noexcept = default;
-perf_event_array::~perf_event_array() = default;
+perf_event_array::perf_event_array(perf_event_array&& other) noexcept
+    : map_(other.map_), state_(std::exchange(other.state_, nullptr)) {}
 
-void perf_event_array::open(callback on_sample, std::size_t pages) {
-  if (!map_.get()) throw error(EINVAL, "bpfkit::perf_event_array is not bound to a map");
+perf_event_array& perf_event_array::operator=(perf_event_array&& other) noexcept {
+  if (this != &other) {
+    delete state_;
+    map_ = other.map_;
+    state_ = std::exchange(other.state_, nullptr);
+  }
+  return *this;
+}
+
+perf_event_array::~perf_event_array() { delete state_; }
+
+void perf_event_array::open_erased(void* callback, detail::sample_sink call,
+                                   void (*destroy)(void*), std::size_t pages) {
+  auto fresh = std::make_unique<state>();
+  fresh->sink = call;
+  fresh->context = callback;
+  fresh->destroy = destroy;
   std::string what = "open perf event array '" + std::string(map_.name()) + "'";
   if (map_.fd() < 0)
     throw error(EBADF, what + ": the object is not loaded yet (call load() first)");
   if (pages == 0 || (pages & (pages - 1)) != 0)
     throw error(EINVAL, what + ": pages must be a power of two, not " + std::to_string(pages));
-  auto fresh = std::make_unique<state>();
-  fresh->on_sample = std::move(on_sample);
   fresh->buffer = perf_buffer__new(map_.fd(), pages, deliver, count_lost, fresh.get(), nullptr);
   if (!fresh->buffer) throw error(errno, what);
-  state_ = std::move(fresh);
+  delete state_;
+  state_ = fresh.release();
 }
 
 perf_event_array::state& perf_event_array::require() {
   if (!state_)
-    throw error(EINVAL, "perf event array '" + std::string(map_.get() ? map_.name() : "") +
+    throw error(EINVAL, "perf event array '" + std::string(map_.name()) +
                             "' is not open (call open() first)");
   return *state_;
 }
@@ -87,11 +102,9 @@ int run(perf_event_array::state& s, const map_handle& map, Call call) {
 
 }  // namespace
 
-int perf_event_array::poll(std::chrono::milliseconds timeout) {
+int perf_event_array::poll_ms(int timeout_ms) {
   state& s = require();
-  int wait_ms =
-      timeout.count() < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout.count(), INT_MAX));
-  return run(s, map_, [&] { return perf_buffer__poll(s.buffer, wait_ms); });
+  return run(s, map_, [&] { return perf_buffer__poll(s.buffer, timeout_ms); });
 }
 
 int perf_event_array::consume() {

@@ -1,6 +1,7 @@
 #include "bpfkit/program.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <cerrno>
 
@@ -8,7 +9,7 @@
 
 namespace bpfkit {
 
-bpf_program* program::require() const {
+::bpf_program* program::require() const {
   if (!prog_) throw error(EINVAL, "bpfkit::program is not bound to a program");
   return prog_;
 }
@@ -24,6 +25,8 @@ int program::require_fd(std::string_view operation) const {
 }
 
 std::string_view program::name() const { return bpf_program__name(require()); }
+std::string_view program::section() const { return bpf_program__section_name(require()); }
+program_type program::type() const { return static_cast<program_type>(bpf_program__type(require())); }
 
 int program::fd() const {
   int fd = bpf_program__fd(require());
@@ -45,6 +48,12 @@ std::uint32_t program::verified_insns() const {
   if (bpf_obj_get_info_by_fd(fd, &info, &size) != 0)
     throw error(errno, "read the verifier statistics of " + describe());
   return info.verified_insns;
+}
+
+std::span<const std::byte> program::instructions() const {
+  const bpf_insn* insns = bpf_program__insns(require());
+  if (!insns) return {};
+  return {reinterpret_cast<const std::byte*>(insns), bpf_program__insn_cnt(prog_) * sizeof(bpf_insn)};
 }
 
 test_run_result program::test_run(const test_run_opts& opts) const {

@@ -2,13 +2,13 @@
 
 #include <bpf/libbpf.h>
 
-#include <algorithm>
-#include <climits>
-#include <cstdint>
+#include <cerrno>
 #include <exception>
+#include <memory>
 #include <utility>
 
 #include "bpfkit/detail/map_checks.hpp"
+#include "bpfkit/error.hpp"
 
 namespace bpfkit::detail {
 
@@ -16,7 +16,8 @@ struct ring_buffer_reader::state {
   ~state() { ring_buffer__free(ring); }
 
   ::ring_buffer* ring = nullptr;
-  const handler* on_sample = nullptr;  // set for the duration of one poll/consume
+  sample_sink sink = nullptr;  // set for the duration of one poll/consume
+  void* context = nullptr;
   std::exception_ptr failure;
 };
 
@@ -25,7 +26,7 @@ namespace {
 int deliver(void* context, void* data, std::size_t size) {
   auto& s = *static_cast<ring_buffer_reader::state*>(context);
   try {
-    (*s.on_sample)(std::span<const std::byte>(static_cast<const std::byte*>(data), size));
+    s.sink(s.context, -1, std::span<const std::byte>(static_cast<const std::byte*>(data), size));
     return 0;
   } catch (...) {
     // Exceptions must not unwind through libbpf: a negative return stops it.
@@ -36,40 +37,49 @@ int deliver(void* context, void* data, std::size_t size) {
 
 }  // namespace
 
-ring_buffer_reader::ring_buffer_reader() noexcept = default;
-
 ring_buffer_reader::ring_buffer_reader(map_handle map) : map_(map) {
-  check_map(map_, map_kind::ring_buffer, 0, 0);
+  expect_map(map_, map_kind::ring_buffer, 0, 0);
 }
 
-ring_buffer_reader::ring_buffer_reader(ring_buffer_reader&&) noexcept = default;
-ring_buffer_reader& ring_buffer_reader::operator=(ring_buffer_reader&&) noexcept = default;
-ring_buffer_reader::~ring_buffer_reader() = default;
+ring_buffer_reader::ring_buffer_reader(ring_buffer_reader&& other) noexcept
+    : map_(other.map_), state_(std::exchange(other.state_, nullptr)) {}
+
+ring_buffer_reader& ring_buffer_reader::operator=(ring_buffer_reader&& other) noexcept {
+  if (this != &other) {
+    delete state_;
+    map_ = other.map_;
+    state_ = std::exchange(other.state_, nullptr);
+  }
+  return *this;
+}
+
+ring_buffer_reader::~ring_buffer_reader() { delete state_; }
 
 ring_buffer_reader::state& ring_buffer_reader::open() {
   if (state_) return *state_;
-  if (!map_.get()) throw error(EINVAL, "bpfkit::ring_buffer is not bound to a map");
   if (map_.fd() < 0)
     throw error(EBADF, "read ring buffer '" + std::string(map_.name()) +
                            "': the object is not loaded yet (call load() first)");
   auto fresh = std::make_unique<state>();
   fresh->ring = ring_buffer__new(map_.fd(), deliver, fresh.get(), nullptr);
   if (!fresh->ring) throw error(errno, "open ring buffer '" + std::string(map_.name()) + "'");
-  state_ = std::move(fresh);
+  state_ = fresh.release();
   return *state_;
 }
 
 namespace {
 
-// Runs one libbpf delivery call with `on_sample` installed; rethrows what the
-// handler threw, or throws for libbpf's own errors.
+// Runs one libbpf delivery call with the sink installed; rethrows what the
+// sink threw, or throws for libbpf's own errors.
 template <class Call>
-int run(ring_buffer_reader::state& s, const ring_buffer_reader::handler& on_sample,
-        const map_handle& map, Call call) {
-  s.on_sample = &on_sample;
+int run(ring_buffer_reader::state& s, sample_sink sink, void* context, const map_handle& map,
+        Call call) {
+  s.sink = sink;
+  s.context = context;
   s.failure = nullptr;
   int n = call();
-  s.on_sample = nullptr;
+  s.sink = nullptr;
+  s.context = nullptr;
   if (s.failure) std::rethrow_exception(std::exchange(s.failure, nullptr));
   if (n == -EINTR) return 0;
   if (n < 0) throw error(n, "read ring buffer '" + std::string(map.name()) + "'");
@@ -78,16 +88,14 @@ int run(ring_buffer_reader::state& s, const ring_buffer_reader::handler& on_samp
 
 }  // namespace
 
-int ring_buffer_reader::poll(const handler& on_sample, std::chrono::milliseconds timeout) {
+int ring_buffer_reader::poll(sample_sink sink, void* context, int timeout_ms) {
   state& s = open();
-  int wait_ms =
-      timeout.count() < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout.count(), INT_MAX));
-  return run(s, on_sample, map_, [&] { return ring_buffer__poll(s.ring, wait_ms); });
+  return run(s, sink, context, map_, [&] { return ring_buffer__poll(s.ring, timeout_ms); });
 }
 
-int ring_buffer_reader::consume(const handler& on_sample) {
+int ring_buffer_reader::consume(sample_sink sink, void* context) {
   state& s = open();
-  return run(s, on_sample, map_, [&] { return ring_buffer__consume(s.ring); });
+  return run(s, sink, context, map_, [&] { return ring_buffer__consume(s.ring); });
 }
 
 int ring_buffer_reader::epoll_fd() { return ring_buffer__epoll_fd(open().ring); }

@@ -28,7 +28,7 @@ set(expected
   "verified instructions: [0-9]+, over the budget of 3 \\(MAX_VERIFIED_INSNS\\)"
   "expected the load to fail matching /invalid access/, but the verifier accepted count_packets"
   "the load failed, but the verifier log does not match /R0 !read_ok/"
-  "the kernel rejected program 'read_past_end'[^\n]*\n  invalid access to packet[^\n]*\n[^\n]*\n  at [^\n]*counter\\.bpf\\.c:[0-9]+: return data\\[40\\]"
+  "program 'read_past_end' \\(xdp\\) rejected by the verifier: invalid access to packet[^\n]*\n[^\n]*\n  at [^\n]*counter\\.bpf\\.c:[0-9]+: return data\\[40\\]"
   "no map named 'PACKET_COUNTR'; the object has: PACKET_COUNTER, flows"
   "in the test's values: column 2: unknown field 'adr' in struct flow_key; fields: addr, port, proto"
   "program 'count_packet'[^\n]*count_packets"

@@ -192,10 +192,12 @@ TEST_F(attach_test, AdoptsLibbpfLinks) {
   opts.sz = sizeof opts;
   opts.func_name = "bpfkit_uprobe_target";
   {
-    bpfkit::link link(bpf_program__attach_uprobe_opts(prog.get(), -1, "/proc/self/exe", 0, &opts));
+    bpfkit::link link = bpfkit::libbpf::adopt(
+        bpf_program__attach_uprobe_opts(bpfkit::libbpf::get(prog), -1, "/proc/self/exe", 0, &opts),
+        "program 'on_uprobe' to bpfkit_uprobe_target");
     ASSERT_TRUE(link);
     EXPECT_GE(link.fd(), 0);
-    EXPECT_NE(link.get(), nullptr);
+    EXPECT_NE(bpfkit::libbpf::get(link), nullptr);
     bpfkit_uprobe_target(0);
   }
   bpfkit_uprobe_target(0);

@@ -23,31 +23,10 @@ extern "C" __attribute__((noinline)) int bpfkit_uprobe_target(int x) {
 }
 
 namespace runtime_test {
-namespace {
-
-// Loads "r0 = XDP_PASS; exit": the least a BPF test needs.
-std::optional<std::string> probe_privilege() {
-  bpf_insn insns[2] = {};
-  insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
-  insns[0].dst_reg = BPF_REG_0;
-  insns[0].imm = 2;
-  insns[1].code = BPF_JMP | BPF_EXIT;
-  int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe", "GPL", insns, 2, nullptr);
-  if (fd >= 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  if (errno == EPERM || errno == EACCES)
-    return std::string("cannot load BPF programs here (") + std::strerror(errno) +
-           "): run as root, or with CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN";
-  return std::nullopt;  // another failure: let the tests show it
-}
-
-}  // namespace
 
 void bpf_test::SetUp() {
-  static const std::optional<std::string> missing = probe_privilege();
-  if (missing) GTEST_SKIP() << *missing;
+  if (const std::string& missing = bpfkit::bpf_unavailable_reason(); !missing.empty())
+    GTEST_SKIP() << missing;
 }
 
 bpfkit::object load(const char* path) {

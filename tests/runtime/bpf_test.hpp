@@ -3,8 +3,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <linux/if_link.h>
 
 #include <bpfkit/bpfkit.hpp>
+#include <bpfkit/libbpf.hpp>
+#include <bpfkit/testing/netns.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>

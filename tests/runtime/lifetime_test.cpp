@@ -33,10 +33,10 @@ void use_everything() {
   maps.program_by_name("emit_sample").test_run({.data_in = packet});
   samples.poll(100ms);
 
-  bpfkit::netns::private_netns netns;
-  bpfkit::netns::create_veth("rt0", "rt1");
+  bpfkit::testing::netns::private_netns netns;
+  bpfkit::testing::netns::create_veth("rt0", "rt1");
   bpfkit::link xdp = maps.program_by_name("rewrite_packet")
-                         .attach_xdp(bpfkit::netns::link_index("rt1"), XDP_FLAGS_SKB_MODE);
+                         .attach_xdp(bpfkit::testing::netns::link_index("rt1"), XDP_FLAGS_SKB_MODE);
 }
 
 TEST_F(bpf_test, EveryFdIsReleased) {
@@ -59,7 +59,7 @@ TEST_F(bpf_test, MovedFromObjectIsSafe) {
   {
     bpfkit::object first = load(RUNTIME_MAPS_OBJECT);
     bpfkit::object second = std::move(first);
-    EXPECT_EQ(first.get(), nullptr);
+    EXPECT_EQ(bpfkit::libbpf::get(first), nullptr);
     EXPECT_FALSE(first.loaded());
     EXPECT_THROW(first.program_by_name("rewrite_packet"), bpfkit::error);
     EXPECT_THROW(first.load(), bpfkit::error);
@@ -124,11 +124,11 @@ TEST_F(bpf_test, MovedRingBufferKeepsDelivering) {
 TEST(Link, AdoptingANullLinkThrows) {
   errno = ENOENT;
   try {
-    bpfkit::link adopted(static_cast<bpf_link*>(nullptr));
+    bpfkit::link adopted = bpfkit::libbpf::adopt(nullptr, "program 'x' to somewhere");
     FAIL() << "adopting a null bpf_link did not throw";
   } catch (const bpfkit::error& e) {
     EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
-    EXPECT_NE(std::string(e.what()).find("returned no link"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("attach program 'x' to somewhere"), std::string::npos) << e.what();
   }
 }
 

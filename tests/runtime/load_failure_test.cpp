@@ -32,9 +32,12 @@ TEST_F(bpf_test, RejectedProgramIsExplainedWithItsSourceLine) {
   bpfkit::error e = load_failure(RUNTIME_BROKEN_OBJECT);
   std::string what = e.what();
   EXPECT_EQ(e.code(), std::errc::permission_denied) << what;  // EACCES: the verifier said no
-  EXPECT_NE(what.find("load object 'runtime_broken': the kernel rejected program 'null_deref'"),
+  EXPECT_NE(what.find("load object 'runtime_broken': program 'null_deref' (xdp) rejected by the "
+                      "verifier: "),
             std::string::npos)
       << what;
+  ASSERT_NE(e.report(), nullptr);
+  EXPECT_EQ(e.report()->find("null_deref")->status, bpfkit::load_status::rejected);
   EXPECT_NE(what.find("invalid mem access 'map_value_or_null'"), std::string::npos) << what;
   std::string location = "broken.bpf.c:" + std::to_string(broken_line());
   EXPECT_NE(what.find(location), std::string::npos) << "no " << location << " in:\n" << what;

@@ -53,10 +53,10 @@ TEST_F(map_test, HashRoundTripsIteratesAndErases) {
 
 TEST_F(map_test, HashUpdateFlagsAreTheKernels) {
   bpfkit::hash_map<std::uint32_t, std::uint64_t> hash(object.map_by_name("hash"));
-  hash.update(5, 1, BPF_NOEXIST);
+  hash.update(5, 1, bpfkit::update_flag::no_exist);
   try {
-    hash.update(5, 2, BPF_NOEXIST);
-    FAIL() << "BPF_NOEXIST on an existing key must throw";
+    hash.update(5, 2, bpfkit::update_flag::no_exist);
+    FAIL() << "update_flag::no_exist on an existing key must throw";
   } catch (const bpfkit::error& e) {
     EXPECT_EQ(e.code(), std::errc::file_exists);
     EXPECT_NE(std::string(e.what()).find("map 'hash'"), std::string::npos) << e.what();

@@ -2,6 +2,7 @@
 // see the frames sent to them while attached, and no more once detached.
 // The host's interfaces are never touched.
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -19,7 +20,7 @@ namespace runtime_test {
 namespace {
 
 using namespace std::chrono_literals;
-namespace netns = bpfkit::netns;
+namespace netns = bpfkit::testing::netns;
 
 constexpr std::uint32_t xdp_slot = 0, tc_slot = 1;  // packets[] in attach.bpf.c
 

@@ -12,7 +12,8 @@
 #   generate_and_compile  TOOL OBJECT NAME COMPILERS ENV_FILE: generates NAME's
 #                    skeleton from OBJECT and compiles it with each compiler
 #   cli_<name>       TOOL CLANG MULTIARCH BPF_INCLUDE CASES_DIR HOST_CC OBJECT
-#                    HEADER: bpfkit-skel's errors, usage and determinism
+#                    HEADER CXX ENV_FILE PYTHON CORRUPT_BTF_NAME: bpfkit-skel's
+#                    errors, usage, determinism and name safety
 # Prints "bpfkit-test-skip: <why>" when the machine cannot run the case.
 cmake_minimum_required(VERSION 3.20)
 
@@ -215,6 +216,59 @@ elseif(cli_case STREQUAL "event_not_ringbuf")
   compile_fixture(event_not_ringbuf.bpf.c event_not_ringbuf.bpf.o)
   run_skel(-o out.skel.hpp event_not_ringbuf.bpf.o)
   expect_error(3 "map 'counts', which is not a ring buffer")
+elseif(cli_case STREQUAL "injection")
+  # Names from the object are data: none may become code in the header.
+  compile_fixture(injection.bpf.c injection.bpf.o)
+  run_skel(-o out.skel.hpp injection.bpf.o)
+  if(NOT rc EQUAL 0)
+    fail("bpfkit-skel failed:\n${err}")
+  endif()
+  file(READ "${WORK_DIR}/out.skel.hpp" header)
+  foreach(expected
+      [=[// SEC("tc\012 static inline const int pwned = (__builtin_putchar(73), 0);\012//")]=]
+      [=[// SEC("xdp\\")]=]
+      [=[  // ".data.spliced\\"]=])
+    string(FIND "${header}" "${expected}" at)
+    if(at EQUAL -1)
+      fail("the header does not hold the escaped name ${expected}")
+    endif()
+  endforeach()
+  if(header MATCHES "\\\\\n")
+    fail("a line of the header ends with a backslash")
+  endif()
+  # Comments vanish in preprocessing: what is left of the names is code.
+  include("${ENV_FILE}")  # sets INCLUDE_DIRS
+  set(flags -std=c++20 -Wall -Wextra -Werror "-I${WORK_DIR}")
+  foreach(dir IN LISTS INCLUDE_DIRS)
+    list(APPEND flags "-I${dir}")
+  endforeach()
+  file(WRITE "${WORK_DIR}/use.cpp" "#include \"out.skel.hpp\"\n")
+  execute_process(COMMAND "${CXX}" ${flags} -E "${WORK_DIR}/use.cpp"
+    RESULT_VARIABLE rc OUTPUT_VARIABLE preprocessed ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("the header does not preprocess:\n${err}")
+  endif()
+  # The object's own bytes (a string literal) hold the name too, after an
+  # escaped newline; as code it would start a line.
+  if(preprocessed MATCHES "(^|\n)[ \t]*static inline const int pwned")
+    fail("the section name reached the code of the header")
+  endif()
+  execute_process(COMMAND "${CXX}" ${flags} -fsyntax-only "${WORK_DIR}/use.cpp"
+    RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("the header does not compile:\n${err}")
+  endif()
+  message("names stayed in comments and string literals")
+elseif(cli_case STREQUAL "corrupt_name")
+  # A name offset past the string section (libbpf 1.1: a NULL name).
+  compile_fixture(corrupt_name.bpf.c intact.bpf.o)
+  execute_process(COMMAND "${PYTHON}" "${CORRUPT_BTF_NAME}" intact.bpf.o corrupt.bpf.o CORRUPT_ME
+    WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    fail("cannot corrupt the fixture:\n${err}")
+  endif()
+  run_skel(-o out.skel.hpp corrupt.bpf.o)
+  expect_error(1 "^bpfkit-skel: error: corrupt\\.bpf\\.o: malformed BTF: BTF type \\[[0-9]+\\] \\(enum\\), enumerator 1 has a name offset \\([0-9]+\\) past the end of the string section\n  hint: rebuild the object")
 elseif(cli_case STREQUAL "usage_no_output")
   run_skel(some.bpf.o)
   expect_error(2 "bpfkit-skel: error: no output file.*usage: bpfkit-skel")

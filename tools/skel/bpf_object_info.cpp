@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "cxx_names.hpp"
 #include "output_file.hpp"
 #include "tool_error.hpp"
 
@@ -120,6 +121,74 @@ btf_ptr copy_btf(const std::string &path, const bpf_object *obj) {
   btf *copy = raw ? btf__new(raw, size) : nullptr;
   if (!copy) throw std::runtime_error("cannot copy the object's BTF");
   return btf_ptr(copy);
+}
+
+const char *kind_name(const btf_type *t) {
+  switch (btf_kind(t)) {
+    case BTF_KIND_INT: return "int";
+    case BTF_KIND_PTR: return "pointer";
+    case BTF_KIND_ARRAY: return "array";
+    case BTF_KIND_STRUCT: return "struct";
+    case BTF_KIND_UNION: return "union";
+    case BTF_KIND_ENUM: return "enum";
+    case BTF_KIND_ENUM64: return "enum64";
+    case BTF_KIND_FWD: return "forward declaration";
+    case BTF_KIND_TYPEDEF: return "typedef";
+    case BTF_KIND_VOLATILE: return "volatile";
+    case BTF_KIND_CONST: return "const";
+    case BTF_KIND_RESTRICT: return "restrict";
+    case BTF_KIND_FUNC: return "function";
+    case BTF_KIND_FUNC_PROTO: return "function prototype";
+    case BTF_KIND_VAR: return "variable";
+    case BTF_KIND_DATASEC: return "data section";
+    case BTF_KIND_FLOAT: return "float";
+    case BTF_KIND_DECL_TAG: return "decl tag";
+    case BTF_KIND_TYPE_TAG: return "type tag";
+    default: return "type";
+  }
+}
+
+// Every name the generator may read, checked once before it reads any:
+// libbpf 1.1 returns NULL for a name offset past the string section (so
+// each read would have to check), and a name with a control character is
+// refused (cxx_names.hpp). Section names (DATASEC) and tags are free text,
+// escaped where they are written.
+void check_btf_names(const std::string &path, const btf &types) {
+  const std::string corrupt_hint = "rebuild the object; this one is corrupt";
+  for (std::uint32_t id = 1; id < btf__type_cnt(&types); ++id) {
+    const btf_type *t = btf__type_by_id(&types, id);
+    if (!t) throw tool_error(path, "malformed BTF: type [" + std::to_string(id) + "] is missing");
+    const std::string what = "BTF type [" + std::to_string(id) + "] (" + kind_name(t) + ")";
+    const bool free_text =
+        btf_is_datasec(t) || btf_is_decl_tag(t) || btf_is_type_tag(t);
+    auto check = [&](std::uint32_t name_off, const std::string &part) {
+      const char *name = btf__name_by_offset(&types, name_off);
+      if (!name)
+        throw tool_error(path,
+                         "malformed BTF: " + what + part + " has a name offset (" +
+                             std::to_string(name_off) + ") past the end of the string section",
+                         corrupt_hint);
+      if (free_text) return;
+      if (std::string why = unsafe_name(name); !why.empty())
+        throw tool_error(path, what + part + " cannot be written into a C++ header: " + why,
+                         "no compiler writes such a name: the object is corrupt or crafted");
+    };
+    check(t->name_off, "");
+    const std::uint16_t n = btf_vlen(t);
+    if (btf_is_composite(t)) {
+      for (std::uint16_t i = 0; i < n; ++i)
+        check(btf_members(t)[i].name_off, ", member " + std::to_string(i));
+    } else if (btf_is_enum(t)) {
+      for (std::uint16_t i = 0; i < n; ++i)
+        check(btf_enum(t)[i].name_off, ", enumerator " + std::to_string(i));
+    } else if (btf_is_enum64(t)) {
+      for (std::uint16_t i = 0; i < n; ++i)
+        check(btf_enum64(t)[i].name_off, ", enumerator " + std::to_string(i));
+    } else if (btf_is_func_proto(t)) {
+      for (std::uint16_t i = 0; i < n; ++i)
+        check(btf_params(t)[i].name_off, ", parameter " + std::to_string(i));
+    }
+  }
 }
 
 bool is_data_section_name(std::string_view name) {
@@ -234,12 +303,16 @@ bpf_object_info read_bpf_object(const std::string &path, const std::string &obje
   check_elf(path, info.bytes);
   object_ptr obj = open_object(path, info.bytes, object_name);
   info.btf = copy_btf(path, obj.get());
+  check_btf_names(path, *info.btf);
 
   bpf_map *map = nullptr;
   bpf_object__for_each_map(map, obj.get()) {
     if (bpf_map__is_internal(map)) continue;
     map_info m;
     m.name = bpf_map__name(map);
+    if (std::string why = unsafe_name(m.name); !why.empty())
+      throw tool_error(path, "a map cannot be written into a C++ header: " + why,
+                       "no compiler writes such a name: the object is corrupt or crafted");
     m.type = bpf_map__type(map);
     m.key_size = bpf_map__key_size(map);
     m.value_size = bpf_map__value_size(map);
@@ -250,7 +323,11 @@ bpf_object_info read_bpf_object(const std::string &path, const std::string &obje
   }
   bpf_program *prog = nullptr;
   bpf_object__for_each_program(prog, obj.get()) {
-    info.programs.push_back({bpf_program__name(prog), bpf_program__section_name(prog)});
+    program_info p{bpf_program__name(prog), bpf_program__section_name(prog)};
+    if (std::string why = unsafe_name(p.name); !why.empty())
+      throw tool_error(path, "a program cannot be written into a C++ header: " + why,
+                       "no compiler writes such a name: the object is corrupt or crafted");
+    info.programs.push_back(std::move(p));
   }
   info.sections = find_data_sections(*info.btf, obj.get());
   attach_event_types(path, *info.btf, info.maps);

@@ -24,7 +24,48 @@ bool identifier_char(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+bool plain(std::string_view text) {
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte > 0x7e || c == '\\') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string string_literal(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte >= 0x20 && byte <= 0x7e) {
+      out += c;
+    } else {
+      // Always three digits: a following digit cannot extend the escape.
+      out += '\\';
+      out += static_cast<char>('0' + (byte >> 6));
+      out += static_cast<char>('0' + ((byte >> 3) & 7));
+      out += static_cast<char>('0' + (byte & 7));
+    }
+  }
+  return out + "\"";
+}
+
+std::string comment_text(std::string_view name) {
+  return plain(name) ? std::string(name) : string_literal(name);
+}
+
+std::string unsafe_name(std::string_view name) {
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f)
+      return "the name " + string_literal(name) + " holds a control character";
+  }
+  return {};
+}
 
 bool is_cxx_keyword(std::string_view name) {
   return std::any_of(std::begin(reserved_names), std::end(reserved_names),

@@ -21,6 +21,28 @@
 
 namespace bpfkit::skel {
 
+// Names from an object reach the generated header in three places, and each
+// is made safe there (a BTF or ELF name is data: it must never become code):
+//  - identifiers go through cxx_identifier(), which keeps only [A-Za-z0-9_];
+//  - string literals go through string_literal(), which escapes everything
+//    but printable ASCII;
+//  - comments go through comment_text(): a plain name (printable ASCII, no
+//    backslash) as it is, anything else as an escaped string literal, so no
+//    name can end a `//` comment (a newline) or splice the next line into it
+//    (a trailing backslash).
+// A name must also be free of control characters: no compiler writes one, so
+// such an object is refused with the name (see unsafe_name()).
+
+// `text` as a C++ string literal, quotes included: printable ASCII as is
+// (with \" and \\ escaped), every other byte as a three-digit octal escape.
+std::string string_literal(std::string_view text);
+
+// `name` for the text of a `//` comment (see above).
+std::string comment_text(std::string_view name);
+
+// Why `name` is refused (it holds a control character), or an empty string.
+std::string unsafe_name(std::string_view name);
+
 // True for C++20 keywords and alternative tokens, and the macro names above
 // (the `cxx` names of bpf/include/bpfkit/reserved_names.def).
 bool is_cxx_keyword(std::string_view name);

@@ -379,7 +379,7 @@ struct cxx_types::impl {
         const btf_type *tt = target ? type(target) : nullptr;
         if (target && is_anonymous_named_kind(target) && !names.count(target)) {
           names[target] = scope.claim(name, "typedef");  // typedef struct {...} name;
-          origins[target] = "named by typedef " + name;
+          origins[target] = "named by typedef " + comment_text(name);
           elided.insert(id);
         } else if (target && (btf_is_composite(tt) || btf_is_any_enum(tt)) &&
                    c_name(target) == name) {
@@ -787,7 +787,8 @@ std::string cxx_types::impl::describe(std::uint32_t id) const {
   if (id == 0) return "void";
   const btf_type *t = btf__type_by_id(&types, id);
   if (!t) return "type " + std::to_string(id);
-  std::string name = c_name(id);
+  // Safe in a comment, where describe() mostly ends up.
+  std::string name = comment_text(c_name(id));
   switch (btf_kind(t)) {
     case BTF_KIND_CONST: return "const " + describe(t->type);
     case BTF_KIND_VOLATILE: return "volatile " + describe(t->type);
@@ -853,7 +854,8 @@ std::string cxx_types::section_struct(const data_section &section,
   std::vector<member_desc> vars = i.section_variables(section);
   if (vars.empty()) return {};
   layout l = i.plan(vars, false, section.size, true, 0);
-  std::string out = "// " + section.elf_name + ": its global variables at their offsets\n";
+  std::string out =
+      "// " + comment_text(section.elf_name) + ": its global variables at their offsets\n";
   std::vector<std::string> asserts;
   spell_context ctx;
   ctx.in_types_namespace = false;

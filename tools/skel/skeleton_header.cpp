@@ -3,7 +3,6 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include <cstdio>
 #include <string_view>
 
 #include "cxx_names.hpp"
@@ -29,7 +28,9 @@ constexpr std::string_view header_doc = R"(//
 // Use
 //   auto skel = @::skeleton::open();     // parse; nothing in the kernel yet
 //   skel.rodata->some_setting = 42;      // globals: writable until load()
-//   skel.load();                         // maps created, programs verified
+//   skel.maps.<map>.set_max_entries(n);  // resize maps until load()
+//   skel.load();                         // maps created and checked against
+//                                        // their C++ types, programs verified
 //   skel.attach();                       // every program libbpf can attach by
 //                                        // its SEC(); links kept in skel.links
 //   skel.maps.<map>.update(key, value);  // typed maps: bpfkit::hash_map<K, V>, ...
@@ -37,9 +38,11 @@ constexpr std::string_view header_doc = R"(//
 // open_and_load() is open() then load(). rodata, data, bss (and one pointer
 // per custom .data.*/.rodata.* section) exist only when the object has the
 // section. Before load() they point at the initial values libbpf will load;
-// after load() at the maps' own memory (mmapped), so a read sees what the BPF
-// programs wrote. .rodata is read-only after load(). Static (file-local)
-// variables are not exposed; their bytes stay padding.
+// after load() at the maps' own memory (mmapped at the same address), so a
+// read sees what the BPF programs wrote. .rodata is read-only after load().
+// Static (file-local) variables are not exposed; their bytes stay padding.
+// The mechanics (opening the embedded object, the checks, mapping sections,
+// attaching) are bpfkit::bpfkit's: this header holds declarations only.
 //
 // C names in C++
 //   - a C++ keyword, or a name that is a common macro (errno, NULL, EOF,
@@ -64,15 +67,19 @@ constexpr std::string_view header_doc = R"(//
 //   (pad_<offset>_) or __attribute__((packed)) reproduce it.
 //
 // Maps (the BTF map type picks the class)
-//   hash, array, LRU hash, LPM trie, stack trace, cgroup storage:
-//     bpfkit::hash_map<K, V>;  per-CPU hash/array, LRU per-CPU hash, per-CPU
-//     cgroup storage: bpfkit::percpu_map<K, V>;  queue: bpfkit::queue_map<V>;
-//     stack: bpfkit::stack_map<V>;  ring buffer: bpfkit::ring_buffer<E>;
-//     perf event array: bpfkit::perf_event_array;  any other: bpfkit::map_handle.
+//   hash, array, LRU hash, LPM trie, cgroup storage: bpfkit::hash_map<K, V>;
+//     per-CPU hash/array, LRU per-CPU hash, per-CPU cgroup storage:
+//     bpfkit::percpu_map<K, V>;  queue: bpfkit::queue_map<V>;  stack:
+//     bpfkit::stack_map<V>;  stack trace: bpfkit::stack_trace_map (frames as
+//     std::vector<std::uint64_t>; its depth may be set with set_value_size());
+//     ring buffer: bpfkit::ring_buffer<E>;  perf event array:
+//     bpfkit::perf_event_array;  any other, or a map whose value size its BTF
+//     leaves open (set it with set_value_size()): bpfkit::map_handle.
 //   K and V are the BTF types of __type(key, ...) and __type(value, ...), C
 //   arrays as std::array. A map declared with __uint(key_size, N) or
 //   __uint(value_size, N) has no BTF type: its key or value is
-//   std::array<std::uint8_t, N> (an array map's key: std::uint32_t).
+//   std::array<std::uint8_t, N> (an array map's key: std::uint32_t). load()
+//   checks that the map's final sizes are sizeof(K) and sizeof(V).
 //
 // Ring buffer events
 //   E is the event type declared for the ring buffer in the BPF source with
@@ -94,24 +101,26 @@ std::string replace_all(std::string_view text, std::string_view from, std::strin
   return out;
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+enum class map_class { hash, percpu, queue, stack, stack_trace, ring_buffer, perf_event_array, handle };
+
+map_class class_for(const map_info &map) {
+  switch (map.type) {
+    case BPF_MAP_TYPE_STACK_TRACE:
+      return map_class::stack_trace;
+    case BPF_MAP_TYPE_QUEUE: return map_class::queue;
+    case BPF_MAP_TYPE_STACK: return map_class::stack;
+    case BPF_MAP_TYPE_RINGBUF: return map_class::ring_buffer;
+    case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return map_class::perf_event_array;
+    default: break;
   }
-  return out + "\"";
-}
-
-enum class map_class { hash, percpu, queue, stack, ring_buffer, perf_event_array, handle };
-
-map_class class_for(std::uint32_t type) {
-  switch (type) {
+  // A value size the BTF leaves open is set at run time: no C++ type can
+  // be fixed for it.
+  if (map.value_size == 0 && !map.value_type) return map_class::handle;
+  switch (map.type) {
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_ARRAY:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LPM_TRIE:
-    case BPF_MAP_TYPE_STACK_TRACE:
     case BPF_MAP_TYPE_CGROUP_STORAGE:
       return map_class::hash;
     case BPF_MAP_TYPE_PERCPU_HASH:
@@ -119,10 +128,6 @@ map_class class_for(std::uint32_t type) {
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
     case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
       return map_class::percpu;
-    case BPF_MAP_TYPE_QUEUE: return map_class::queue;
-    case BPF_MAP_TYPE_STACK: return map_class::stack;
-    case BPF_MAP_TYPE_RINGBUF: return map_class::ring_buffer;
-    case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return map_class::perf_event_array;
     default: return map_class::handle;
   }
 }
@@ -145,13 +150,14 @@ std::string value_type(const cxx_types &types, const map_info &map) {
 }
 
 std::string map_member_type(const cxx_types &types, const map_info &map) {
-  switch (class_for(map.type)) {
+  switch (class_for(map)) {
     case map_class::hash:
       return "::bpfkit::hash_map<" + key_type(types, map) + ", " + value_type(types, map) + ">";
     case map_class::percpu:
       return "::bpfkit::percpu_map<" + key_type(types, map) + ", " + value_type(types, map) + ">";
     case map_class::queue: return "::bpfkit::queue_map<" + value_type(types, map) + ">";
     case map_class::stack: return "::bpfkit::stack_map<" + value_type(types, map) + ">";
+    case map_class::stack_trace: return "::bpfkit::stack_trace_map";
     case map_class::ring_buffer:
       return "::bpfkit::ring_buffer<" +
              (map.event_type ? types.value_type(map.event_type)
@@ -167,22 +173,38 @@ std::string map_comment(const map_info &map) {
   const char *type = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(map.type));
   std::string text = std::string(type ? type : "map type " + std::to_string(map.type)) +
                      ", max_entries " + std::to_string(map.max_entries);
-  if (class_for(map.type) == map_class::ring_buffer && !map.event_type)
+  if (class_for(map) == map_class::ring_buffer && !map.event_type)
     text += "; no event type declared (BPFKIT_RINGBUF_EVENT)";
+  if (map.value_size == 0 && !map.value_type) text += "; value size open: set_value_size() before load()";
   return text;
 }
 
-std::string embedded_bytes(const std::string &bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 6 + bytes.size() / 16 * 4);
-  char buffer[8];
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i % 16 == 0) out += "    ";
-    std::snprintf(buffer, sizeof buffer, "0x%02x,", static_cast<unsigned char>(bytes[i]));
-    out += buffer;
-    out += (i % 16 == 15 || i + 1 == bytes.size()) ? "\n" : " ";
+// The object as a string literal: printable ASCII as is, every other byte
+// (and '"', '\\', '?') as a three-digit octal escape, which a following digit
+// cannot extend. Compilers read this several times faster than a list of
+// integers, and every translation unit that includes the skeleton reads it.
+std::string embedded_string(const std::string &bytes) {
+  constexpr std::size_t line_width = 96;
+  std::string out = "    \"";
+  std::size_t width = 0;
+  for (char c : bytes) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte <= 0x7e && c != '"' && c != '\\' && c != '?') {
+      out += c;
+      ++width;
+    } else {
+      out += '\\';
+      out += static_cast<char>('0' + (byte >> 6));
+      out += static_cast<char>('0' + ((byte >> 3) & 7));
+      out += static_cast<char>('0' + (byte & 7));
+      width += 4;
+    }
+    if (width >= line_width) {
+      out += "\"\n    \"";
+      width = 0;
+    }
   }
-  return out;
+  return out + "\"";
 }
 
 struct section_binding {
@@ -205,7 +227,8 @@ std::string render_skeleton(const bpf_object_info &object, const std::string &na
   }
   name_scope section_scope;
   for (const char *fixed : {"maps", "progs", "links", "open", "load", "open_and_load", "attach",
-                            "detach", "object", "skeleton", "object_", "bind_sections"})
+                            "detach", "object", "skeleton", "object_", "maps_t", "progs_t",
+                            "links_t"})
     section_scope.reserve(fixed);
   std::vector<section_binding> sections;
   for (const auto &section : object.sections) {
@@ -218,7 +241,8 @@ std::string render_skeleton(const bpf_object_info &object, const std::string &na
 
   std::string qualified_types = "::" + name + "::types";
   std::string out;
-  out += "// " + name + ".skel.hpp: the C++ skeleton of the BPF object " + object_label + ".\n";
+  const std::string label = comment_text(object_label);
+  out += "// " + name + ".skel.hpp: the C++ skeleton of the BPF object " + label + ".\n";
   out += "// Generated by bpfkit-skel from the object's BTF; do not edit.\n";
   out += replace_all(header_doc, "@", name);
   out += "#pragma once\n\n";
@@ -249,72 +273,20 @@ std::string render_skeleton(const bpf_object_info &object, const std::string &na
   }
   out += "#if defined(__clang__)\n#pragma clang diagnostic pop\n"
          "#elif defined(__GNUC__)\n#pragma GCC diagnostic pop\n#endif\n\n";
-  out += "#include <bpf/libbpf.h>\n#include <linux/bpf.h>\n#include <sys/mman.h>\n"
-         "#include <unistd.h>\n\n";
-  out += "#include <array>\n#include <cerrno>\n#include <span>\n#include <string>\n"
-         "#include <utility>\n\n";
-  out += "#include <bpfkit/bpfkit.hpp>\n\n";
+  out += "#include <bpfkit/skeleton.hpp>\n\n";
   out += "namespace " + name + " {\n\n";
 
-  // The embedded object and the helpers every skeleton needs.
   out += "namespace detail {\n\n";
-  out += "// " + object_label + ", " + std::to_string(object.bytes.size()) + " bytes.\n";
-  out += "alignas(8) inline constexpr unsigned char object_elf[" +
-         std::to_string(object.bytes.size()) + "] = {\n";
-  out += embedded_bytes(object.bytes);
-  out += "};\n\n";
-  out += replace_all(R"(// The memory of a global data section: libbpf's copy of the initial values
-// before load, the map's own mmapped memory after map_section().
-inline void* section_memory(const ::bpfkit::object& object, const char* section) {
-  ::std::size_t size = 0;
-  const void* memory = ::bpf_map__initial_value(object.map_by_name(section).get(), &size);
-  if (!memory)
-    throw ::bpfkit::error(ENOENT, ::std::string("object '@': section ") + section +
-                                      " has no memory to map");
-  return const_cast<void*>(memory);
-}
+  out += "// " + label + ", " + std::to_string(object.bytes.size()) + " bytes.\n";
+  out += "alignas(8) inline constexpr char object_elf[] =\n" + embedded_string(object.bytes) + ";\n\n";
+  out += "}  // namespace detail\n\n";
 
-// After load: maps the section's array map over libbpf's copy of its initial
-// values, at the same address, as libbpf's own skeletons do (libbpf before 1.5
-// does this only in bpf_object__load_skeleton, not in bpf_object__load).
-inline void map_section(const ::bpfkit::object& object, const char* section) {
-  ::bpf_map* map = object.map_by_name(section).get();
-  void* memory = section_memory(object, section);
-  const ::std::uint32_t flags = ::bpf_map__map_flags(map);
-  if (!(flags & BPF_F_MMAPABLE))
-    throw ::bpfkit::error(EOPNOTSUPP, ::std::string("object '@': section ") + section +
-                                          " is not mmap-able");
-  const ::std::size_t page = static_cast<::std::size_t>(::sysconf(_SC_PAGESIZE));
-  ::std::size_t length = (::bpf_map__value_size(map) + 7u) / 8u * 8u * ::bpf_map__max_entries(map);
-  length = (length + page - 1) / page * page;
-  const int protection = (flags & BPF_F_RDONLY_PROG) ? PROT_READ : PROT_READ | PROT_WRITE;
-  if (::mmap(memory, length, protection, MAP_SHARED | MAP_FIXED, ::bpf_map__fd(map), 0) == MAP_FAILED)
-    throw ::bpfkit::error(errno, ::std::string("object '@': map section ") + section);
-}
-
-// Attaches `program` by its SEC() unless libbpf cannot (XDP, tc, ... need a
-// target: EOPNOTSUPP) or its autoload/autoattach is off.
-inline void auto_attach(const ::bpfkit::program& program, ::bpfkit::link& link) {
-  if (link || !::bpf_program__autoload(program.get()) || !::bpf_program__autoattach(program.get()))
-    return;
-  try {
-    link = program.attach();
-  } catch (const ::bpfkit::error& e) {
-    if (e.code().value() != EOPNOTSUPP) throw;
-  }
-}
-
-}  // namespace detail
-
-)", "'@'", "'" + name + "'");
-
-  // The skeleton class.
   name_scope map_scope, prog_scope;
   std::vector<std::string> map_members, prog_members;
   for (const auto &map : object.maps) map_members.push_back(map_scope.claim(map.name));
   for (const auto &prog : object.programs) prog_members.push_back(prog_scope.claim(prog.name));
 
-  out += "// Owns the BPF object " + object_label + ". Move-only.\n";
+  out += "// Owns the BPF object " + label + ". Move-only.\n";
   out += "class skeleton {\n public:\n";
   out += "  struct maps_t {\n";
   for (std::size_t i = 0; i < object.maps.size(); ++i)
@@ -324,105 +296,88 @@ inline void auto_attach(const ::bpfkit::program& program, ::bpfkit::link& link) 
   out += "  struct progs_t {\n";
   for (std::size_t i = 0; i < object.programs.size(); ++i)
     out += "    ::bpfkit::program " + prog_members[i] + ";  // SEC(" +
-           quoted(object.programs[i].section) + ")\n";
+           string_literal(object.programs[i].section) + ")\n";
   out += "  };\n";
   out += "  // attach() fills these; an empty link is not attached.\n";
   out += "  struct links_t {\n";
   for (const auto &member : prog_members) out += "    ::bpfkit::link " + member + ";\n";
   out += "  };\n\n";
+
   out += R"(  // The object, parsed from the embedded ELF; nothing is in the kernel yet.
-  static skeleton open();
+  // Until load(): write rodata/data/bss, resize maps (set_max_entries, and
+  // set_value_size where the BTF leaves it open), turn programs' autoload off.
+  static skeleton open() { return skeleton(); }
   // open(), then load().
-  static skeleton open_and_load();
-  // Creates the maps and loads the programs; throws ::bpfkit::error with the
-  // verifier log when the kernel rejects one.
-  void load();
+  static skeleton open_and_load() {
+    skeleton skel;
+    skel.load();
+    return skel;
+  }
+  // Checks the maps' C++ types against their final sizes, creates the maps
+  // and loads the programs; throws ::bpfkit::error with every program's
+  // verdict (error::report()) when one fails.
+  void load() { object_.load(); }
   // Attaches every program libbpf can attach by its SEC() (tracepoints,
   // kprobes, fentry, ...); the others are left to progs.<prog>.attach_*().
-  void attach();
+  void attach() {
+)";
+  for (const auto &member : prog_members)
+    out += "    if (!links." + member + ") links." + member + " = progs." + member + ".auto_attach();\n";
+  out += R"(  }
   // Detaches what attach() attached.
-  void detach() noexcept;
+  void detach() noexcept { links = links_t{}; }
 
   ::bpfkit::object& object() noexcept { return object_; }
   const ::bpfkit::object& object() const noexcept { return object_; }
 
-  skeleton(skeleton&& other) noexcept;
-  skeleton& operator=(skeleton&& other) noexcept;
-  ~skeleton() = default;
-
- private:
-  explicit skeleton(::bpfkit::object opened);
-  void bind_sections();
-
-  ::bpfkit::object object_;
-
- public:
-  maps_t maps;
-  progs_t progs;
-  links_t links;
+  // A moved-from skeleton holds nothing: its maps, programs and sections
+  // are unbound (their calls throw) rather than views of the moved object.
 )";
+  out += "  skeleton(skeleton&& other) noexcept\n"
+         "      : object_(::std::move(other.object_)),\n"
+         "        maps(::std::exchange(other.maps, {})),\n"
+         "        progs(::std::exchange(other.progs, {})),\n"
+         "        links(::std::move(other.links))";
   for (const auto &s : sections)
-    out += "  " + s.type + "* " + s.member + " = nullptr;  // " + s.section->elf_name + "\n";
-  out += "};\n\n";
-
-  // Definitions.
-  out += "inline skeleton::skeleton(::bpfkit::object opened)\n"
-         "    : object_(::std::move(opened)),\n";
-  out += "      maps{";
+    out += ",\n        " + s.member + "(::std::exchange(other." + s.member + ", nullptr))";
+  out += " {}\n";
+  out += "  skeleton& operator=(skeleton&& other) noexcept {\n"
+         "    if (this == &other) return *this;\n"
+         "    links = ::std::move(other.links);  // detaches ours first\n"
+         "    maps = ::std::exchange(other.maps, {});\n"
+         "    progs = ::std::exchange(other.progs, {});\n";
+  for (const auto &s : sections)
+    out += "    " + s.member + " = ::std::exchange(other." + s.member + ", nullptr);\n";
+  out += "    object_ = ::std::move(other.object_);\n    return *this;\n  }\n  ~skeleton() = default;\n\n";
+  out += R"( private:
+  skeleton()
+      : object_(::bpfkit::object::open_memory(
+            ::std::as_bytes(::std::span<const char>(detail::object_elf, sizeof detail::object_elf - 1)),
+)";
+  out += "            " + string_literal(name) + "))";
+  out += ",\n        maps{";
   for (std::size_t i = 0; i < object.maps.size(); ++i) {
     const auto &map = object.maps[i];
     std::string type = map_member_type(types, map);
-    std::string handle = "object_.map_by_name(" + quoted(map.name) + ")";
-    out += "\n          " + (type == "::bpfkit::map_handle" ? handle : type + "(" + handle + ")") +
-           ",";
+    std::string handle = "object_.map_by_name(" + string_literal(map.name) + ")";
+    out += std::string(i ? "," : "") + "\n            " +
+           (type == "::bpfkit::map_handle" ? handle : type + "(" + handle + ")");
   }
-  out += object.maps.empty() ? "},\n" : "\n      },\n";
-  out += "      progs{";
-  for (const auto &prog : object.programs)
-    out += "\n          object_.program_by_name(" + quoted(prog.name) + "),";
-  out += object.programs.empty() ? "} {\n" : "\n      } {\n";
-  out += "  bind_sections();\n}\n\n";
-
-  out += "inline skeleton::skeleton(skeleton&& other) noexcept\n"
-         "    : object_(::std::move(other.object_)),\n"
-         "      maps(::std::exchange(other.maps, {})),\n"
-         "      progs(::std::exchange(other.progs, {})),\n"
-         "      links(::std::move(other.links))";
+  out += "}";
+  out += ",\n        progs{";
+  for (std::size_t i = 0; i < object.programs.size(); ++i)
+    out += std::string(i ? "," : "") + "\n            object_.program_by_name(" +
+           string_literal(object.programs[i].name) + ")";
+  out += "}";
   for (const auto &s : sections)
-    out += ",\n      " + s.member + "(::std::exchange(other." + s.member + ", nullptr))";
+    out += ",\n        " + s.member + "(object_.section_as<" + s.type + ">(" +
+           string_literal(s.section->elf_name) + "))";
   out += " {}\n\n";
-
-  out += "inline skeleton& skeleton::operator=(skeleton&& other) noexcept {\n"
-         "  if (this == &other) return *this;\n"
-         "  links = ::std::move(other.links);  // detaches ours first\n"
-         "  maps = ::std::exchange(other.maps, {});\n"
-         "  progs = ::std::exchange(other.progs, {});\n";
+  out += "  ::bpfkit::object object_;\n\n public:\n";
+  out += "  maps_t maps;\n  progs_t progs;\n  links_t links;\n";
   for (const auto &s : sections)
-    out += "  " + s.member + " = ::std::exchange(other." + s.member + ", nullptr);\n";
-  out += "  object_ = ::std::move(other.object_);\n  return *this;\n}\n\n";
-
-  out += "inline skeleton skeleton::open() {\n"
-         "  return skeleton(::bpfkit::object::open_memory(\n"
-         "      ::std::as_bytes(::std::span<const unsigned char>(detail::object_elf)), " +
-         quoted(name) + "));\n}\n\n";
-  out += "inline skeleton skeleton::open_and_load() {\n"
-         "  skeleton skel = open();\n  skel.load();\n  return skel;\n}\n\n";
-  out += "inline void skeleton::load() {\n  object_.load();\n";
-  for (const auto &s : sections)
-    out += "  detail::map_section(object_, " + quoted(s.section->elf_name) + ");\n";
-  out += "  bind_sections();\n}\n\n";
-  out += "inline void skeleton::bind_sections() {\n";
-  for (const auto &s : sections)
-    out += "  " + s.member + " = static_cast<" + s.type + "*>(detail::section_memory(object_, " +
-           quoted(s.section->elf_name) + "));\n";
-  out += "}\n\n";
-  out += "inline void skeleton::attach() {\n";
-  for (const auto &member : prog_members)
-    out += "  detail::auto_attach(progs." + member + ", links." + member + ");\n";
-  out += "}\n\n";
-  out += "inline void skeleton::detach() noexcept {\n";
-  for (const auto &member : prog_members) out += "  links." + member + ".detach();\n";
-  out += "}\n\n";
+    out += "  " + s.type + "* " + s.member + " = nullptr;  // " + comment_text(s.section->elf_name) + "\n";
+  out += "};\n\n";
   out += "}  // namespace " + name + "\n";
   return out;
 }

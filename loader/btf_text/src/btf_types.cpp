@@ -6,9 +6,14 @@
 
 namespace bpfkit::btf_text_detail {
 
-std::string_view name_of(const btf* btf, const btf_type* t) {
-  const char* s = t ? btf__name_by_offset(btf, t->name_off) : nullptr;
+std::string_view name_of(const btf* btf, std::uint32_t name_off) {
+  // NULL when the offset lies past the string section (corrupt BTF).
+  const char* s = btf__name_by_offset(btf, name_off);
   return s ? std::string_view(s) : std::string_view();
+}
+
+std::string_view name_of(const btf* btf, const btf_type* t) {
+  return t ? name_of(btf, t->name_off) : std::string_view();
 }
 
 resolved resolve(const btf* btf, std::uint32_t type_id) {
@@ -166,12 +171,12 @@ std::vector<std::pair<std::string_view, std::uint64_t>> enumerators(const btf* b
     for (unsigned i = 0; i < btf_vlen(t); ++i) {
       auto value = sign_extend ? static_cast<std::uint64_t>(static_cast<std::int64_t>(e[i].val))
                                : static_cast<std::uint64_t>(static_cast<std::uint32_t>(e[i].val));
-      out.emplace_back(btf__name_by_offset(btf, e[i].name_off), value);
+      out.emplace_back(name_of(btf, e[i].name_off), value);
     }
   } else if (btf_is_enum64(t)) {
     const struct btf_enum64* e = btf_enum64(t);
     for (unsigned i = 0; i < btf_vlen(t); ++i) {
-      out.emplace_back(btf__name_by_offset(btf, e[i].name_off), btf_enum64_value(&e[i]));
+      out.emplace_back(name_of(btf, e[i].name_off), btf_enum64_value(&e[i]));
     }
   }
   return out;

@@ -30,7 +30,10 @@ resolved value_type(const btf* btf, std::uint32_t type_id);
 // Byte size of the type, throwing btf_text_error if BTF cannot say.
 std::size_t type_size(const btf* btf, std::uint32_t type_id);
 
+// A type's or member's name; empty when it has none or its offset lies past
+// the string section (corrupt BTF: libbpf returns NULL).
 std::string_view name_of(const btf* btf, const btf_type* t);
+std::string_view name_of(const btf* btf, std::uint32_t name_off);
 
 // A member as C code names it. Members of anonymous structs/unions appear
 // in place of the anonymous member, with offsets relative to the outer type.

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstddef>
-#include <iterator>
+#include <cstdint>
 #include <optional>
 #include <type_traits>
 
@@ -12,11 +12,12 @@
 
 namespace bpfkit {
 
-// For hash, LRU hash, array (K = std::uint32_t) and LPM trie maps, or any
-// other map whose entries are plain key/value bytes. K and V must have the
-// layout of the BPF side's types: the constructor throws bpfkit::error when
-// the map's key or value size differs from sizeof(K) or sizeof(V), or when the
-// map needs another class (per-CPU, queue, stack, ring buffer).
+// For hash, LRU hash, array (K = std::uint32_t), LPM trie and cgroup storage
+// maps, or any other map whose entries are plain key/value bytes. K and V
+// must have the layout of the BPF side's types. The constructor throws
+// bpfkit::error when the map needs another class (per-CPU, queue, stack,
+// ring buffer, ...); a key or value size that differs from sizeof(K) or
+// sizeof(V) throws when the object loads (or at once when it is loaded).
 template <class K, class V>
 class hash_map {
   static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>,
@@ -29,7 +30,7 @@ class hash_map {
 
   hash_map() = default;  // bound to no map; every call throws
   explicit hash_map(map_handle map) : map_(map) {
-    detail::check_map(map_, detail::map_kind::keyed, sizeof(K), sizeof(V));
+    detail::expect_map(map_, detail::map_kind::keyed, sizeof(K), sizeof(V));
   }
 
   std::optional<V> lookup(const K& key) const {
@@ -39,9 +40,8 @@ class hash_map {
     return value;
   }
 
-  // flags: BPF_ANY, BPF_NOEXIST (only if absent), BPF_EXIST (only if present).
-  void update(const K& key, const V& value, std::uint64_t flags = BPF_ANY) const {
-    map_.update_bytes(detail::bytes_of(key), detail::bytes_of(value), flags);
+  void update(const K& key, const V& value, update_flag flag = update_flag::any) const {
+    map_.update_bytes(detail::bytes_of(key), detail::bytes_of(value), flag);
   }
 
   bool erase(const K& key) const { return map_.erase_bytes(detail::bytes_of(key)); }
@@ -50,8 +50,10 @@ class hash_map {
   std::size_t count() const { return detail::count_keys<K>(map_); }
 
   iterator begin() const { return iterator(*this); }
-  std::default_sentinel_t end() const noexcept { return {}; }
+  detail::map_end end() const noexcept { return {}; }
 
+  // Before load(): see map_handle::set_max_entries.
+  void set_max_entries(std::uint32_t entries) const { map_.set_max_entries(entries); }
   const map_handle& handle() const noexcept { return map_; }
 
  private:

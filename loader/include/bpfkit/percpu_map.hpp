@@ -1,27 +1,25 @@
 // bpfkit::percpu_map<K, V>: typed access to per-CPU hash and array maps.
 #pragma once
 
-#include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <optional>
 #include <span>
-#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "bpfkit/detail/map_checks.hpp"
 #include "bpfkit/detail/map_iterator.hpp"
-#include "bpfkit/error.hpp"
 #include "bpfkit/map_handle.hpp"
+#include "bpfkit/map_type.hpp"
 
 namespace bpfkit {
 
-// Per-CPU hash, per-CPU array and LRU per-CPU hash maps: each key holds one
-// V per possible CPU (libbpf_num_possible_cpus()), index = CPU number. The
-// kernel pads each CPU's value to 8 bytes; this class hides the padding.
-// Throws bpfkit::error like hash_map when the map does not fit K and V.
+// Per-CPU hash, per-CPU array, LRU per-CPU hash and per-CPU cgroup storage
+// maps: each key holds one V per possible CPU (possible_cpus(), index = CPU
+// number). The kernel pads each CPU's value to 8 bytes; this class hides the
+// padding. Checks the map like hash_map.
 template <class K, class V>
 class percpu_map {
   static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>,
@@ -33,8 +31,8 @@ class percpu_map {
   using iterator = detail::map_iterator<percpu_map>;
 
   percpu_map() = default;  // bound to no map; every call throws
-  explicit percpu_map(map_handle map) : map_(map), cpus_(detail::possible_cpus()) {
-    detail::check_map(map_, detail::map_kind::percpu, sizeof(K), sizeof(V));
+  explicit percpu_map(map_handle map) : map_(map), cpus_(possible_cpus()) {
+    detail::expect_map(map_, detail::map_kind::percpu, sizeof(K), sizeof(V));
   }
 
   std::size_t cpus() const noexcept { return cpus_; }
@@ -49,22 +47,18 @@ class percpu_map {
   }
 
   // One value per possible CPU: values.size() must be cpus().
-  void update(const K& key, std::span<const V> values, std::uint64_t flags = BPF_ANY) const {
-    if (values.size() != cpus_)
-      throw error(EINVAL, "update per-CPU map '" + std::string(map_.name()) +
-                              "': " + std::to_string(values.size()) +
-                              " values given, one per possible "
-                              "CPU (" +
-                              std::to_string(cpus_) + ") needed");
-    std::vector<std::byte> slots(slot * cpus_);
-    for (std::size_t cpu = 0; cpu < cpus_; ++cpu)
+  void update(const K& key, std::span<const V> values, update_flag flag = update_flag::any) const {
+    if (values.size() != cpus_) detail::throw_percpu_values(map_, values.size(), cpus_);
+    std::vector<std::byte> slots(slot * values.size());
+    for (std::size_t cpu = 0; cpu < values.size(); ++cpu)
       std::memcpy(slots.data() + cpu * slot, &values[cpu], sizeof(V));
-    map_.update_bytes(detail::bytes_of(key), slots, flags);
+    map_.update_bytes(detail::bytes_of(key), slots, flag);
   }
 
   // The same value on every CPU.
-  void update(const K& key, const V& value, std::uint64_t flags = BPF_ANY) const {
-    update(key, std::span<const V>(std::vector<V>(cpus_, value)), flags);
+  void update(const K& key, const V& value, update_flag flag = update_flag::any) const {
+    std::vector<V> values(cpus_, value);
+    update(key, std::span<const V>(values), flag);
   }
 
   bool erase(const K& key) const { return map_.erase_bytes(detail::bytes_of(key)); }
@@ -72,12 +66,13 @@ class percpu_map {
   std::size_t count() const { return detail::count_keys<K>(map_); }
 
   iterator begin() const { return iterator(*this); }
-  std::default_sentinel_t end() const noexcept { return {}; }
+  detail::map_end end() const noexcept { return {}; }
 
+  void set_max_entries(std::uint32_t entries) const { map_.set_max_entries(entries); }
   const map_handle& handle() const noexcept { return map_; }
 
  private:
-  static constexpr std::size_t slot = detail::percpu_slot_size(sizeof(V));
+  static constexpr std::size_t slot = percpu_slot_size(sizeof(V));
 
   map_handle map_;
   std::size_t cpus_ = 0;

@@ -1,13 +1,13 @@
 // bpfkit::perf_event_array: samples from a BPF_MAP_TYPE_PERF_EVENT_ARRAY map.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
 
+#include "bpfkit/detail/delivery.hpp"
 #include "bpfkit/map_handle.hpp"
 
 namespace bpfkit {
@@ -19,21 +19,31 @@ namespace bpfkit {
 // poll()/consume() once libbpf's C frames are left (the first one wins).
 class perf_event_array {
  public:
-  using callback = std::function<void(int cpu, std::span<const std::byte> sample)>;
   struct state;  // defined in perf_event_array.cpp
 
-  perf_event_array() noexcept;
+  perf_event_array() noexcept = default;
   explicit perf_event_array(map_handle map);  // throws unless a perf event array
-  perf_event_array(perf_event_array&&) noexcept;
-  perf_event_array& operator=(perf_event_array&&) noexcept;
+  perf_event_array(perf_event_array&& other) noexcept;
+  perf_event_array& operator=(perf_event_array&& other) noexcept;
   ~perf_event_array();
 
-  // Opens the per-CPU rings (`pages` per CPU, a power of two) on the loaded map.
-  void open(callback on_sample, std::size_t pages = 8);
+  // Opens the per-CPU rings (`pages` per CPU, a power of two) on the loaded
+  // map; `on_sample(int cpu, std::span<const std::byte> sample)` receives
+  // every sample from then on.
+  template <class Callback>
+  void open(Callback on_sample, std::size_t pages = 8) {
+    using stored = std::decay_t<Callback>;
+    open_erased(new stored(std::move(on_sample)), &detail::call_sink<stored>,
+                [](void* callback) { delete static_cast<stored*>(callback); }, pages);
+  }
 
-  // Waits up to `timeout` (0: no wait; negative: forever) and delivers what
-  // arrived. Returns the number of rings that had data (0 when interrupted).
-  int poll(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` (a std::chrono::duration; 0: no wait; negative:
+  // forever) and delivers what arrived. Returns the number of rings that had
+  // data (0 when interrupted).
+  template <class Duration>
+  int poll(const Duration& timeout) {
+    return poll_ms(detail::timeout_ms(timeout));
+  }
   int consume();  // delivers what is there now
 
   // Samples the kernel dropped because a ring was full.
@@ -41,10 +51,14 @@ class perf_event_array {
   const map_handle& map() const noexcept { return map_; }
 
  private:
+  // Takes ownership of `callback` (deleted with `destroy`), also on failure.
+  void open_erased(void* callback, detail::sample_sink call, void (*destroy)(void*),
+                   std::size_t pages);
+  int poll_ms(int timeout_ms);
   state& require();
 
   map_handle map_;
-  std::unique_ptr<state> state_;
+  state* state_ = nullptr;  // owned
 };
 
 }  // namespace bpfkit

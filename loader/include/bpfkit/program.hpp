@@ -1,16 +1,19 @@
 // bpfkit::program, a view of one program of a bpfkit::object.
 #pragma once
 
-#include <bpf/libbpf.h>
 #include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "bpfkit/link.hpp"
+#include "bpfkit/program_type.hpp"
 #include "bpfkit/test_run.hpp"
+
+struct bpf_program;  // libbpf's; <bpfkit/libbpf.hpp> reaches it
 
 namespace bpfkit {
 
@@ -20,17 +23,21 @@ namespace bpfkit {
 class program {
  public:
   program() noexcept = default;  // bound to no program; every call throws
-  explicit program(bpf_program* prog) noexcept : prog_(prog) {}
 
   std::string_view name() const;
+  std::string_view section() const;  // SEC("...")
+  program_type type() const;
   int fd() const;  // -1 before the object is loaded
   // Whether load() loads this program (default: yes). Set before load().
   bool autoload() const;
   void set_autoload(bool load) const;
-  bpf_program* get() const noexcept { return prog_; }
 
   // Instructions the verifier processed (kernel 5.16+).
   std::uint32_t verified_insns() const;
+  // The program's instructions as compiled (8 bytes each), before load():
+  // map references and CO-RE relocations unresolved, subprograms not yet
+  // appended.
+  std::span<const std::byte> instructions() const;
 
   // Runs the program once (or `repeat` times) in the kernel on the given
   // input, without attaching it anywhere.
@@ -38,7 +45,12 @@ class program {
 
   // Attaches as the program's section says (SEC("tp/..."), "kprobe/...", ...).
   link attach() const;
-  // flags: XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, ... (0: the driver's best).
+  // What skeleton::attach() does for each program: attach() when the
+  // section names a hook libbpf attaches by itself and autoload is on; an
+  // empty link for programs that need a target (XDP, tc, a bare "kprobe", ...).
+  link auto_attach() const;
+  // flags: XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, ... of <linux/if_link.h>
+  // (0: the driver's best).
   link attach_xdp(int ifindex, std::uint32_t flags = 0) const;
   // A clsact filter on ingress or egress (the qdisc is created when missing).
   link attach_tc(int ifindex, bool ingress = true) const;
@@ -54,11 +66,13 @@ class program {
   link attach_trace() const;  // fentry/fexit/fmod_ret, on their SEC() target
 
  private:
-  bpf_program* require() const;
+  friend struct detail::access;
+  explicit program(::bpf_program* prog) noexcept : prog_(prog) {}
+  ::bpf_program* require() const;
   int require_fd(std::string_view operation) const;
   std::string describe() const;
 
-  bpf_program* prog_ = nullptr;
+  ::bpf_program* prog_ = nullptr;
 };
 
 }  // namespace bpfkit

@@ -1,17 +1,13 @@
 // bpfkit::ring_buffer<E>: events from a BPF_MAP_TYPE_RINGBUF map.
 #pragma once
 
-#include <cerrno>
-#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
-#include <functional>
-#include <memory>
 #include <span>
-#include <string>
 #include <type_traits>
 
-#include "bpfkit/error.hpp"
+#include "bpfkit/detail/delivery.hpp"
 #include "bpfkit/map_handle.hpp"
 
 namespace bpfkit {
@@ -19,21 +15,19 @@ namespace detail {
 
 // Owns the libbpf ring_buffer (an epoll fd and the mmapped ring) of one map.
 // It is created on first use, so a ring_buffer can be declared before its
-// object is loaded. Exceptions thrown by the handler stop the delivery and
-// are rethrown from poll()/consume(), after libbpf's C frames are left.
+// object is loaded.
 class ring_buffer_reader {
  public:
-  using handler = std::function<void(std::span<const std::byte>)>;
   struct state;  // defined in ring_buffer.cpp
 
-  ring_buffer_reader() noexcept;
+  ring_buffer_reader() noexcept = default;
   explicit ring_buffer_reader(map_handle map);
-  ring_buffer_reader(ring_buffer_reader&&) noexcept;
-  ring_buffer_reader& operator=(ring_buffer_reader&&) noexcept;
+  ring_buffer_reader(ring_buffer_reader&& other) noexcept;
+  ring_buffer_reader& operator=(ring_buffer_reader&& other) noexcept;
   ~ring_buffer_reader();
 
-  int poll(const handler& on_sample, std::chrono::milliseconds timeout);
-  int consume(const handler& on_sample);
+  int poll(sample_sink sink, void* context, int timeout_ms);
+  int consume(sample_sink sink, void* context);
   int epoll_fd();
   const map_handle& map() const noexcept { return map_; }
 
@@ -41,7 +35,7 @@ class ring_buffer_reader {
   state& open();
 
   map_handle map_;
-  std::unique_ptr<state> state_;
+  state* state_ = nullptr;  // owned
 };
 
 }  // namespace detail
@@ -57,41 +51,51 @@ class ring_buffer {
 
  public:
   using event_type = E;
-  using callback = std::function<void(const E&)>;
 
   ring_buffer() = default;
   explicit ring_buffer(map_handle map) : reader_(map) {}
 
-  // Waits up to `timeout` for events (0: do not wait; negative: forever) and
-  // delivers every available event. Returns how many were delivered (0 when
-  // the wait was interrupted by a signal).
-  int poll(callback on_event, std::chrono::milliseconds timeout) {
-    return reader_.poll(adapt(on_event), timeout);
+  // Waits up to `timeout` (a std::chrono::duration; 0: do not wait; negative:
+  // forever) for events and delivers every available one to
+  // `on_event(const E&)`. Returns how many were delivered (0 when the wait
+  // was interrupted by a signal). An exception thrown by `on_event` stops the
+  // delivery and is rethrown here (that event counts as consumed).
+  template <class Callback, class Duration>
+  int poll(Callback&& on_event, const Duration& timeout) {
+    adapter<std::remove_reference_t<Callback>> a{on_event, reader_.map()};
+    return reader_.poll(&detail::call_sink<decltype(a)>, &a, detail::timeout_ms(timeout));
   }
 
   // Delivers the events available now, without waiting.
-  int consume(callback on_event) { return reader_.consume(adapt(on_event)); }
+  template <class Callback>
+  int consume(Callback&& on_event) {
+    adapter<std::remove_reference_t<Callback>> a{on_event, reader_.map()};
+    return reader_.consume(&detail::call_sink<decltype(a)>, &a);
+  }
 
   // Readable when events are waiting: for the caller's own event loop.
   int epoll_fd() { return reader_.epoll_fd(); }
+  // Before load(): the ring's size in bytes (a power-of-2 multiple of the page size).
+  void set_max_entries(std::uint32_t bytes) const { reader_.map().set_max_entries(bytes); }
   const map_handle& map() const noexcept { return reader_.map(); }
 
  private:
-  detail::ring_buffer_reader::handler adapt(callback& on_event) const {
-    if constexpr (raw) {
-      return [&on_event](std::span<const std::byte> sample) { on_event(sample); };
-    } else {
-      return [this, &on_event](std::span<const std::byte> sample) {
-        if (sample.size() != sizeof(E))
-          throw error(EBADMSG, "ring buffer '" + std::string(map().name()) + "': an event of " +
-                                   std::to_string(sample.size()) + " bytes arrived, the event type is " +
-                                   std::to_string(sizeof(E)) + " bytes");
+  template <class Callback>
+  struct adapter {
+    Callback& on_event;
+    const map_handle& map;
+
+    void operator()(std::span<const std::byte> sample) {
+      if constexpr (raw) {
+        on_event(sample);
+      } else {
+        if (sample.size() != sizeof(E)) detail::throw_event_size(map, sample.size(), sizeof(E));
         E event;
         std::memcpy(&event, sample.data(), sizeof(E));
-        on_event(event);
-      };
+        on_event(static_cast<const E&>(event));
+      }
     }
-  }
+  };
 
   detail::ring_buffer_reader reader_;
 };

@@ -9,10 +9,12 @@
 
 #include "bpfkit/btf_text.hpp"
 #include "bpfkit/error.hpp"
+#include "bpfkit/load.hpp"
 #include "bpfkit/object.hpp"
 #include "bpfkit/packet.hpp"
+#include "bpfkit/privileges.hpp"
+#include "bpfkit/return_codes.hpp"
 #include "bpfkit/verifier_log.hpp"
-#include "kernel_access.hpp"
 #include "map_text.hpp"
 
 namespace bpfkit::testing {
@@ -24,17 +26,10 @@ std::vector<std::uint8_t> read_bytes(const std::string &path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Return codes by the program type's conventions, for messages.
-std::string retval_name(bpf_prog_type type, std::int64_t value) {
-  static const char *xdp[] = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
-  static const char *tc[] = {"TC_ACT_OK",     "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",  "TC_ACT_PIPE",
-                             "TC_ACT_STOLEN", "TC_ACT_QUEUED",     "TC_ACT_REPEAT", "TC_ACT_REDIRECT"};
+// What a program returned, with its name where its type has names for it.
+std::string retval_text(program_type type, std::int64_t value) {
   std::string number = std::to_string(value);
-  if (type == BPF_PROG_TYPE_XDP && value >= 0 && value <= 4) return std::string(xdp[value]) + " (" + number + ")";
-  if ((type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT) && value >= 0 && value <= 7)
-    return std::string(tc[value]) + " (" + number + ")";
-  if ((type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT) && value == -1)
-    return "TC_ACT_UNSPEC (-1)";
+  if (auto name = return_code_name(type, value)) return *name + " (" + number + ")";
   return number;
 }
 
@@ -58,31 +53,34 @@ bool needs_run(const test_spec &spec) {
          !spec.expect_map.empty() || spec.repeat != 1;
 }
 
-// Loads only the program under test, so a broken sibling in the same object
-// (a variant meant to be rejected) does not fail this test.
-void load_alone(object &obj, const program &tested) {
-  for (program p : obj.programs()) p.set_autoload(p.name() == tested.name());
-  obj.load();
+// What EXPECT_LOAD_FAILURE's regexes are matched against: the verifier's
+// log and the verdict (so a failure before the verifier, which has no log,
+// is matched by libbpf's reason).
+std::string failure_text(const program_report &p) {
+  std::string text = p.log;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text + p.summary() + "\n" + p.libbpf_messages;
 }
 
-void check_load_failure(const test_spec &spec, const error &e, test_report &report) {
-  const std::string log = e.verifier_log().empty() ? e.what() : e.verifier_log();
+void check_load_failure(const test_spec &spec, const program_report &p, test_report &report) {
+  const std::string text = failure_text(p);
   bool all_matched = true;
   for (const std::string &pattern : spec.expect_load_failure) {
-    if (std::regex_search(log, std::regex(pattern))) continue;
+    if (std::regex_search(text, std::regex(pattern))) continue;
     all_matched = false;
     report.failures.push_back("the load failed, but the verifier log does not match /" + pattern + "/");
   }
   if (all_matched) {
-    report.notes.push_back("the load failed as expected");
-    if (auto failure = find_verifier_failure(log)) report.notes.push_back("verifier: " + failure->message);
+    report.notes.push_back("the load failed as expected: " + p.verdict());
   } else {
-    report.failures.push_back("verifier log, last lines:\n" + verifier_log_tail(log, 20));
+    report.failures.push_back(p.summary());
+    if (!p.log.empty())
+      report.failures.push_back("verifier log, last lines:\n" + verifier_log_tail(p.log, 20));
   }
 }
 
 void run_and_compare(const test_spec &spec, object &obj, const program &tested, test_report &report) {
-  for (const std::string &assignment : spec.set_map) set_map(obj.get(), assignment);
+  for (const std::string &assignment : spec.set_map) set_map(obj, assignment);
   std::vector<std::uint8_t> data_in, ctx_in;
   if (spec.data_in) data_in = read_bytes(*spec.data_in);
   if (spec.packet) data_in = build_packet(*spec.packet);
@@ -93,34 +91,43 @@ void run_and_compare(const test_spec &spec, object &obj, const program &tested, 
   opts.ctx_in = ctx_in;
   opts.repeat = spec.repeat;
   test_run_result result = tested.test_run(opts);
-  const bpf_prog_type type = bpf_program__type(tested.get());
+  const program_type type = tested.type();
   const auto retval = static_cast<std::int64_t>(static_cast<std::int32_t>(result.retval));
-  report.notes.push_back("retval " + retval_name(type, retval) + ", " + std::to_string(result.duration_ns) +
+  report.notes.push_back("retval " + retval_text(type, retval) + ", " + std::to_string(result.duration_ns) +
                          " ns per run");
 
   if (spec.expect_retval && spec.expect_retval->value != retval &&
       spec.expect_retval->value != static_cast<std::int64_t>(result.retval))
     report.failures.push_back("retval: expected " + spelled_retval(*spec.expect_retval) + ", found " +
-                              retval_name(type, retval));
+                              retval_text(type, retval));
   if (spec.expect_data_out) {
     std::vector<std::uint8_t> expected = read_bytes(*spec.expect_data_out);
     if (expected != result.data_out) report.failures.push_back(first_difference(expected, result.data_out));
   }
   for (const std::string &expectation : spec.expect_map)
-    if (auto failure = check_map(obj.get(), expectation)) report.failures.push_back(*failure);
+    if (auto failure = check_map(obj, expectation)) report.failures.push_back(*failure);
 }
 
 void run(const test_spec &spec, test_report &report) {
   object obj = object::open_file(spec.object);
   program tested = obj.program_by_name(spec.program);
-  for (const std::string &assignment : spec.set_global) set_global(obj.get(), assignment);
+  for (const std::string &assignment : spec.set_global) set_global(obj, assignment);
 
-  try {
-    load_alone(obj, tested);
-  } catch (const error &e) {
-    if (e.code() == std::errc::operation_not_permitted && e.verifier_log().empty()) throw;
-    if (!spec.expect_load_failure.empty()) return check_load_failure(spec, e, report);
-    report.failures.push_back(e.what());
+  // Only the program under test, so a broken sibling in the same object (a
+  // variant meant to be rejected) does not fail this test.
+  load_options options;
+  options.programs = {spec.program};
+  load_report loaded = obj.try_load(options);
+  const program_report &result =
+      loaded.object_failure ? *loaded.object_failure : *loaded.find(spec.program);
+  if (result.status == load_status::no_privilege) {
+    report.outcome = verdict::skipped;
+    report.notes.push_back(result.verdict());
+    return;
+  }
+  if (!loaded.ok()) {
+    if (!spec.expect_load_failure.empty()) return check_load_failure(spec, result, report);
+    report.failures.push_back(loaded.message());
     return;
   }
   const std::uint32_t insns = tested.verified_insns();
@@ -141,20 +148,14 @@ void run(const test_spec &spec, test_report &report) {
 
 test_report run_declarative_test(const test_spec &spec) {
   test_report report;
-  if (!can_load_bpf()) {
+  if (const std::string &reason = bpf_unavailable_reason(); !reason.empty()) {
     report.outcome = verdict::skipped;
-    report.notes.push_back(missing_privilege_reason());
+    report.notes.push_back(reason);
     return report;
   }
   try {
     run(spec, report);
-  } catch (const error &e) {
-    if (e.code() == std::errc::operation_not_permitted) {
-      report.outcome = verdict::skipped;
-      report.notes.push_back(std::string(e.what()) + ": " + missing_privilege_reason());
-      return report;
-    }
-    report.failures.push_back(e.what());
+    if (report.outcome == verdict::skipped) return report;
   } catch (const btf_text_error &e) {
     report.failures.push_back(std::string("in the test's values: ") + e.what());
   } catch (const std::exception &e) {

@@ -20,8 +20,10 @@
 #include <string_view>
 
 #include "annotations.hpp"
+#include "bpfkit/privileges.hpp"
+#include "bpfkit/testing/pins.hpp"
+#include "bpfkit/testing/rerun.hpp"
 #include "declarative_test.hpp"
-#include "kernel_access.hpp"
 #include "spec.hpp"
 
 namespace {
@@ -34,8 +36,8 @@ constexpr int exit_usage = 2;
 constexpr int exit_skipped = 77;
 
 int setup() {
-  if (!can_load_bpf()) {
-    std::printf("skipped: %s\n", missing_privilege_reason().c_str());
+  if (const std::string &reason = bpfkit::bpf_unavailable_reason(); !reason.empty()) {
+    std::printf("skipped: %s\n", reason.c_str());
     return exit_skipped;
   }
   if (std::string problem = ensure_bpffs(); !problem.empty()) {
@@ -49,10 +51,6 @@ int setup() {
 int cleanup() {
   std::printf("removed %d stale pin directories under %s\n", remove_stale_pin_dirs(), pin_root);
   return exit_passed;
-}
-
-std::string rerun_command(const std::string &build_dir, const std::string &test) {
-  return "ctest --test-dir " + build_dir + " -R \"^" + test + "$\" --output-on-failure";
 }
 
 int run_spec(const test_spec &spec) {

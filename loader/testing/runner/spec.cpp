@@ -4,6 +4,9 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "bpfkit/return_codes.hpp"
+#include "bpfkit/testing/rerun.hpp"
+
 namespace bpfkit::testing {
 namespace {
 
@@ -22,13 +25,7 @@ std::uint64_t number(const std::string &text, const std::string &where) {
 }  // namespace
 
 std::optional<std::int64_t> retval_value(const std::string &spelled) {
-  static const std::pair<const char *, std::int64_t> names[] = {
-      {"XDP_ABORTED", 0},   {"XDP_DROP", 1},          {"XDP_PASS", 2},       {"XDP_TX", 3},
-      {"XDP_REDIRECT", 4},  {"TC_ACT_UNSPEC", -1},    {"TC_ACT_OK", 0},      {"TC_ACT_RECLASSIFY", 1},
-      {"TC_ACT_SHOT", 2},   {"TC_ACT_PIPE", 3},       {"TC_ACT_STOLEN", 4},  {"TC_ACT_QUEUED", 5},
-      {"TC_ACT_REPEAT", 6}, {"TC_ACT_REDIRECT", 7},   {"SK_DROP", 0},        {"SK_PASS", 1}};
-  for (const auto &[name, value] : names)
-    if (spelled == name) return value;
+  if (auto value = return_code_value(spelled)) return value;
   try {
     std::size_t used = 0;
     std::int64_t value = std::stoll(spelled, &used, 0);
@@ -42,6 +39,7 @@ test_spec read_spec(const std::string &path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read the test spec (rerun cmake?)");
   test_spec spec;
+  std::string build_dir;
   std::string line;
   for (int number_of_line = 1; std::getline(in, line); ++number_of_line) {
     if (line.empty()) continue;
@@ -52,6 +50,7 @@ test_spec read_spec(const std::string &path) {
     std::string value = line.substr(eq + 1);
     if (key == "test") spec.test = value;
     else if (key == "rerun") spec.rerun = value;
+    else if (key == "build_dir") build_dir = value;
     else if (key == "object") spec.object = value;
     else if (key == "program") spec.program = value;
     else if (key == "data_in") spec.data_in = value;
@@ -82,6 +81,8 @@ test_spec read_spec(const std::string &path) {
   }
   if (spec.object.empty() || spec.program.empty())
     throw std::runtime_error(path + ": the spec names no object or program");
+  // The one format of rerun commands, when the spec says where the build is.
+  if (!build_dir.empty()) spec.rerun = rerun_command(build_dir, spec.test);
   return spec;
 }
 

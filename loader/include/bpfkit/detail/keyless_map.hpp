@@ -1,6 +1,7 @@
 // The shared body of queue_map and stack_map (implementation detail).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -20,11 +21,11 @@ class keyless_map {
   using value_type = V;
 
   keyless_map() = default;  // bound to no map; every call throws
-  explicit keyless_map(map_handle map) : map_(map) { check_map(map_, Kind, 0, sizeof(V)); }
+  explicit keyless_map(map_handle map) : map_(map) { expect_map(map_, Kind, 0, sizeof(V)); }
 
-  // flags: BPF_ANY fails when full (E2BIG); BPF_EXIST drops the oldest value.
-  void push(const V& value, std::uint64_t flags = BPF_ANY) const {
-    map_.update_bytes({}, bytes_of(value), flags);
+  // update_flag::any fails when full (E2BIG); update_flag::exist drops the oldest value.
+  void push(const V& value, update_flag flag = update_flag::any) const {
+    map_.update_bytes({}, bytes_of(value), flag);
   }
 
   std::optional<V> pop() const {
@@ -39,6 +40,7 @@ class keyless_map {
     return value;
   }
 
+  void set_max_entries(std::uint32_t entries) const { map_.set_max_entries(entries); }
   const map_handle& handle() const noexcept { return map_; }
 
  private:

@@ -2,19 +2,22 @@
 #pragma once
 
 #include <cstddef>
-#include <iterator>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "bpfkit/map_handle.hpp"
 
 namespace bpfkit::detail {
 
+// The end of a map's range (std::default_sentinel_t would need <iterator>,
+// which every skeleton would pay for).
+struct map_end {};
+
 // Walks the keys with BPF_MAP_GET_NEXT_KEY and reads each entry with
-// `Map::lookup`, yielding std::pair<key, value>. Compares equal to
-// std::default_sentinel at the end. Entries deleted while walking are
-// skipped; as in the kernel, deleting the current key of a hash map makes
-// the walk start over.
+// `Map::lookup`, yielding std::pair<key, value>. Compares equal to map_end
+// at the end. Entries deleted while walking are skipped; as in the kernel,
+// deleting the current key of a hash map makes the walk start over.
 template <class Map>
 class map_iterator {
  public:
@@ -23,7 +26,6 @@ class map_iterator {
       std::declval<const key_type&>()))::value_type;
   using value_type = std::pair<key_type, mapped_type>;
   using difference_type = std::ptrdiff_t;
-  using iterator_category = std::input_iterator_tag;
 
   map_iterator() = default;
   explicit map_iterator(const Map& map) : map_(&map) { advance(nullptr); }
@@ -38,7 +40,7 @@ class map_iterator {
   }
   void operator++(int) { ++*this; }
 
-  friend bool operator==(const map_iterator& it, std::default_sentinel_t) { return !it.current_; }
+  friend bool operator==(const map_iterator& it, map_end) { return !it.current_; }
 
  private:
   void advance(const key_type* from) {

@@ -1,8 +1,6 @@
 #include "bpfkit/testing/environment.hpp"
 
-#include <bpf/bpf.h>
 #include <linux/magic.h>
-#include <sched.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -12,53 +10,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/privileges.hpp"
+#include "bpfkit/testing/netns.hpp"
 
 namespace bpfkit::testing {
 namespace {
 
 constexpr const char* bpffs = "/sys/fs/bpf";
-
-std::string errno_text(int err) { return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")"; }
-
-// Loads the smallest XDP program and creates a one-entry array map: what
-// every BPF test needs at least (XDP, unlike socket filters, is never open to
-// unprivileged users, so this cannot pass where the real tests would not).
-std::string probe_bpf() {
-  const bpf_insn program[] = {
-      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 2},  // r0 = XDP_PASS
-      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
-  };
-  int prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "bpfkit_probe", "GPL", program, 2, nullptr);
-  int prog_err = errno;
-  if (prog >= 0) ::close(prog);
-  int map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfkit_probe", 4, 8, 1, nullptr);
-  int map_err = errno;
-  if (map >= 0) ::close(map);
-  if (prog >= 0 && map >= 0) return {};
-
-  const int err = prog < 0 ? prog_err : map_err;
-  const std::string what = prog < 0 ? "loading a BPF program" : "creating a BPF map";
-  if (err == EPERM || err == EACCES)
-    return "BPF is not available to this process: " + what + " failed with " + errno_text(err) +
-           ". Loading BPF programs needs root, or CAP_BPF with CAP_PERFMON and CAP_NET_ADMIN "
-           "(run the tests as root, e.g. sudo ctest).";
-  return "BPF is not available on this machine: " + what + " failed with " + errno_text(err) +
-         (err == ENOSYS ? ". The kernel was built without CONFIG_BPF_SYSCALL." : ".");
-}
-
-// In a thread of its own, which ends with the namespace it made.
-std::string probe_netns() {
-  int err = 0;
-  std::thread([&err] {
-    if (::unshare(CLONE_NEWNET) != 0) err = errno;
-  }).join();
-  if (err == 0) return {};
-  return "cannot create a private network namespace for veth pairs: unshare(CLONE_NEWNET) failed with " +
-         errno_text(err) + ". It needs CAP_SYS_ADMIN and CAP_NET_ADMIN (run the tests as root).";
-}
 
 void skip(const std::string& reason) { GTEST_SKIP() << reason; }
 
@@ -78,15 +38,9 @@ std::string file_name(std::string_view name) {
 
 }  // namespace
 
-const std::string& bpf_unavailable_reason() {
-  static const std::string reason = probe_bpf();
-  return reason;
-}
+const std::string& bpf_unavailable_reason() { return ::bpfkit::bpf_unavailable_reason(); }
 
-const std::string& netns_unavailable_reason() {
-  static const std::string reason = probe_netns();
-  return reason;
-}
+const std::string& netns_unavailable_reason() { return netns::unavailable_reason(); }
 
 bool require_bpf() {
   const std::string& reason = bpf_unavailable_reason();

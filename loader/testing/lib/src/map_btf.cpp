@@ -1,11 +1,12 @@
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-
+// The GoogleTest matchers' view of a map: bpfkit::map_view, the one codec of
+// map contents that EXPECT_MAP and the CLI use too.
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "bpfkit/btf_text.hpp"
+#include "bpfkit/map_view.hpp"
 #include "bpfkit/testing/map_matchers.hpp"
 
 namespace bpfkit::testing::detail {
@@ -18,66 +19,52 @@ std::span<const std::uint8_t> as_u8(std::span<const std::byte> bytes) {
 }  // namespace
 
 struct map_btf::impl {
-  btf* types = nullptr;
-  std::uint32_t key_type = 0;
-  std::uint32_t value_type = 0;
-
-  ~impl() { btf__free(types); }
-
-  std::optional<std::string> format(std::uint32_t type, std::span<const std::byte> bytes) const {
-    if (type == 0) return std::nullopt;
-    const long long size = btf__resolve_size(types, type);
-    if (size < 0 || static_cast<std::size_t>(size) != bytes.size()) return std::nullopt;
-    try {
-      return format_value(types, type, as_u8(bytes));
-    } catch (const std::exception&) {
-      return std::nullopt;  // a type the codec cannot write: the caller's fallback can
-    }
-  }
+  map_view view;
 };
 
 map_btf::map_btf(const map_handle& map) noexcept {
   try {
-    const int fd = map.fd();
-    if (fd < 0) return;
-    bpf_map_info info{};
-    __u32 length = sizeof info;
-    if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0 || info.btf_id == 0) return;
-    btf* types = btf__load_from_kernel_by_id(info.btf_id);
-    if (!types) return;
-    impl_ = std::make_unique<impl>();
-    impl_->types = types;
-    impl_->key_type = info.btf_key_type_id;
-    impl_->value_type = info.btf_value_type_id;
+    if (map.fd() >= 0) impl_ = std::make_unique<impl>(impl{map_view::of(map)});
   } catch (const std::exception&) {
-    impl_.reset();  // unbound map: no BTF, the fallbacks apply
+    impl_.reset();  // an unbound map: no BTF, the fallbacks apply
   }
 }
 
 map_btf::~map_btf() = default;
 
-bool map_btf::has_key_type() const noexcept { return impl_ && impl_->key_type != 0; }
-bool map_btf::has_value_type() const noexcept { return impl_ && impl_->value_type != 0; }
+bool map_btf::has_key_type() const noexcept { return impl_ && impl_->view.codec().key_type() != 0; }
+bool map_btf::has_value_type() const noexcept { return impl_ && impl_->view.codec().value_type() != 0; }
 
 std::optional<std::string> map_btf::key(std::span<const std::byte> bytes) const {
-  if (!impl_) return std::nullopt;
-  return impl_->format(impl_->key_type, bytes);
+  if (!has_key_type() || bytes.size() != impl_->view.codec().key_size()) return std::nullopt;
+  try {
+    return impl_->view.codec().format_key(as_u8(bytes));
+  } catch (const std::exception&) {
+    return std::nullopt;  // a type the codec cannot write: the caller's fallback can
+  }
 }
 
 std::optional<std::string> map_btf::value(std::span<const std::byte> bytes) const {
-  if (!impl_) return std::nullopt;
-  return impl_->format(impl_->value_type, bytes);
+  if (!has_value_type() || bytes.size() != impl_->view.codec().value_size()) return std::nullopt;
+  try {
+    return impl_->view.codec().format_value(as_u8(bytes));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 void map_btf::zero_key_padding(std::span<std::byte> bytes) const noexcept {
-  if (!impl_ || impl_->key_type == 0) return;
+  if (impl_)
+    impl_->view.codec().zero_key_padding(
+        {reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()});
+}
+
+std::string map_btf::missing_key_note(std::span<const std::byte> key) const {
+  if (!impl_) return {};
   try {
-    const std::optional<std::string> text = impl_->format(impl_->key_type, bytes);
-    if (!text) return;
-    const std::vector<std::uint8_t> canonical = parse_value(impl_->types, impl_->key_type, *text);
-    if (canonical.size() == bytes.size()) std::memcpy(bytes.data(), canonical.data(), bytes.size());
+    return impl_->view.missing_key_note(as_u8(key));
   } catch (const std::exception&) {
-    // A key the codec cannot round-trip stays as it is.
+    return {};
   }
 }
 

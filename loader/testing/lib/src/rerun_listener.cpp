@@ -6,18 +6,10 @@
 #include <string>
 
 #include "bpfkit/testing/main.hpp"
+#include "bpfkit/testing/rerun.hpp"
 
 namespace bpfkit::testing {
 namespace {
-
-std::string regex_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::string this_executable() {
   char path[4096];
@@ -36,8 +28,7 @@ class rerun_listener : public ::testing::EmptyTestEventListener {
     // (the executable started by hand) has no single ctest name.
     if (ctest_name && *ctest_name && ctest_dir && *ctest_dir &&
         ::testing::UnitTest::GetInstance()->test_to_run_count() == 1)
-      std::printf("rerun: ctest --test-dir %s -R \"^%s$\" --output-on-failure\n", ctest_dir,
-                  regex_escaped(ctest_name).c_str());
+      std::printf("rerun: %s\n", rerun_command(ctest_dir, ctest_name).c_str());
     std::printf("rerun: %s --gtest_filter=%s\n", this_executable().c_str(), filter.c_str());
     std::fflush(stdout);
   }

@@ -37,6 +37,9 @@
 //   environment.hpp  require_bpf(), BPFKIT_REQUIRE_BPF(), pin_directory
 //   fixtures.hpp     bpf_test (skip without BPF, pin_dir()), skeleton_test<S>
 //   network.hpp      veth_pair, udp_frame(), eventually()
+//   netns.hpp        private network namespaces, veth pairs, frame_sender
+//   pins.hpp         pin_root, ensure_bpffs()
+//   rerun.hpp        rerun_command(): the ctest command that reruns one test
 //   map_matchers.hpp HasEntry, HasKey, Lacks, HasCount: BTF-decoded messages
 //   verifier.hpp     EXPECT_VERIFIED_INSNS_LE / ASSERT_VERIFIED_INSNS_LE
 //   main.hpp         install_rerun_listener() for a main() of your own
@@ -46,5 +49,8 @@
 #include "bpfkit/testing/fixtures.hpp"
 #include "bpfkit/testing/main.hpp"
 #include "bpfkit/testing/map_matchers.hpp"
+#include "bpfkit/testing/netns.hpp"
 #include "bpfkit/testing/network.hpp"
+#include "bpfkit/testing/pins.hpp"
+#include "bpfkit/testing/rerun.hpp"
 #include "bpfkit/testing/verifier.hpp"

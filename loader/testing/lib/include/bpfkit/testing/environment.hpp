@@ -5,10 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "bpfkit/testing/pins.hpp"
+
 namespace bpfkit::testing {
 
 // Empty when this process can load a BPF program and create a map; else why
-// not and how to fix it. Probed once per process.
+// not and how to fix it (bpfkit::bpf_unavailable_reason, the runtime's one
+// probe). Probed once per process.
 const std::string& bpf_unavailable_reason();
 // Empty when this process can create a network namespace (what veth_pair
 // needs: CAP_SYS_ADMIN and CAP_NET_ADMIN); else why not. Probed once.
@@ -20,11 +23,6 @@ const std::string& netns_unavailable_reason();
 bool require_bpf();
 // The same for network namespaces (veth_pair); implies require_bpf().
 bool require_netns();
-
-// Where pin_directory makes its directories: <pin_root>/<pid>-<name>.
-// `bpfkit-test --cleanup` (ctest's bpfkit.cleanup) removes those whose
-// process is gone, so a killed test leaves nothing behind for long.
-inline constexpr const char* pin_root = "/sys/fs/bpf/bpfkit-test";
 
 // A private directory on bpffs, <pin_root>/<pid>-<name>, made on first use
 // and removed with everything pinned in it on destruction (unpinning what was

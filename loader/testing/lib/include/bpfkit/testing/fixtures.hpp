@@ -15,8 +15,7 @@
 namespace bpfkit::testing {
 
 namespace detail {
-// The message for a skeleton that failed to open or load: what(), and for a
-// verifier rejection the tail of the verifier's log.
+// The message for a skeleton that failed to open or load.
 std::string load_failure_message(std::string_view object, const std::exception& e);
 }  // namespace detail
 

@@ -45,15 +45,17 @@
 #include <vector>
 
 #include "bpfkit/hash_map.hpp"
+#include "bpfkit/map_codec.hpp"
 #include "bpfkit/map_handle.hpp"
 #include "bpfkit/percpu_map.hpp"
 
 namespace bpfkit::testing {
 namespace detail {
 
-// Keys and values of one map as text, by the BTF the map was created with,
-// read from the kernel through the map's fd. key()/value() return nothing
-// when the map has no BTF type for them (or is not loaded).
+// Keys and values of one map as text, by the runtime's view of the map
+// (bpfkit::map_view: the object's BTF, in the syntax EXPECT_MAP and `bpfkit
+// map dump` write). key()/value() return nothing when the map has no BTF type
+// for them (or is not loaded): the matchers fall back to the C++ values.
 class map_btf {
  public:
   explicit map_btf(const map_handle& map) noexcept;
@@ -65,10 +67,12 @@ class map_btf {
   bool has_value_type() const noexcept;
   std::optional<std::string> key(std::span<const std::byte> bytes) const;
   std::optional<std::string> value(std::span<const std::byte> bytes) const;
-  // Zeroes the padding bytes of a key (by writing it as BTF text and parsing
-  // it back), as the kernel's copy of a properly zeroed key has them: C++
-  // copies of a struct do not keep its padding. No-op without a BTF key type.
+  // Zeroes the padding bytes of a key, as the kernel's copy of a properly
+  // zeroed key has them: C++ copies of a struct do not keep its padding.
   void zero_key_padding(std::span<std::byte> bytes) const noexcept;
+  // Why a lookup of `key` found nothing (bpfkit::map_view::missing_key_note);
+  // empty when the map cannot be read.
+  std::string missing_key_note(std::span<const std::byte> key) const;
 
  private:
   struct impl;
@@ -193,33 +197,8 @@ std::string entry_label(const Map& map, const map_btf& btf, const K& key) {
 // has: k1, k2, k3, ...)", or, when a key reads the same as `wanted` but has
 // other bytes, the classic BPF bug of a key struct with uninitialised padding.
 template <class K>
-std::string missing_key_note(const map_handle& map, const map_btf& btf, const K& wanted) {
-  constexpr std::size_t shown = 3;
-  constexpr std::size_t searched = 1024;
-  const std::string wanted_text = key_text(btf, wanted);
-  std::vector<std::string> keys;
-  bool padding_twin = false;
-  K key{};
-  std::optional<K> cursor;
-  std::size_t walked = 0;
-  while (walked < searched &&
-         map.next_key_bytes(cursor ? ::bpfkit::detail::bytes_of(*cursor) : std::span<const std::byte>(),
-                            ::bpfkit::detail::writable_bytes_of(key))) {
-    std::string text = key_text(btf, key);
-    if (text == wanted_text) padding_twin = true;
-    if (keys.size() <= shown) keys.push_back(std::move(text));
-    cursor = key;
-    ++walked;
-  }
-  if (padding_twin)
-    return " with these exact bytes; the map has a key that differs only in padding bytes. "
-           "Zero the key in the BPF program (__builtin_memset(&key, 0, sizeof(key))) before "
-           "setting its fields";
-  if (keys.empty()) return " (the map is empty)";
-  std::string list;
-  for (std::size_t i = 0; i < keys.size() && i < shown; ++i) list += (i ? ", " : "") + keys[i];
-  if (keys.size() > shown) list += ", ...";
-  return " (the map has: " + list + ")";
+std::string missing_key_note(const map_btf& btf, const K& wanted) {
+  return btf.missing_key_note(::bpfkit::detail::bytes_of(wanted));
 }
 
 // The BTF text of a matcher's key and value, seen when it last matched, so
@@ -261,8 +240,8 @@ class has_entry_matcher {
         const std::string expected_text = value_text(btf, expected);
         seen_->value = expected_text;
         if (!found) {
-          *listener << where << ": expected " << expected_text << ", found no entry"
-                    << missing_key_note(map.handle(), btf, key);
+          *listener << ::bpfkit::expected_found(where, expected_text,
+                                                "no entry" + missing_key_note(btf, key));
           return false;
         }
         const std::string found_text = value_text(btf, *found);
@@ -270,7 +249,7 @@ class has_entry_matcher {
           *listener << where << " is " << found_text;
           return true;
         }
-        *listener << where << ": expected " << expected_text << ", found " << found_text;
+        *listener << ::bpfkit::expected_found(where, expected_text, found_text);
         return false;
       } else if constexpr (std::ranges::range<const V>) {
         // CPU by CPU.
@@ -279,8 +258,8 @@ class has_entry_matcher {
         const std::string expected_text = values_text(btf, expected);
         seen_->value = expected_text;
         if (!found) {
-          *listener << where << ": expected " << expected_text << ", found no entry"
-                    << missing_key_note(map.handle(), btf, key);
+          *listener << ::bpfkit::expected_found(where, expected_text,
+                                                "no entry" + missing_key_note(btf, key));
           return false;
         }
         const std::string found_text = values_text(btf, *found);
@@ -292,7 +271,7 @@ class has_entry_matcher {
           *listener << where << " is " << found_text;
           return true;
         }
-        *listener << where << ": expected " << expected_text << ", found " << found_text;
+        *listener << ::bpfkit::expected_found(where, expected_text, found_text);
         if (expected.size() != found->size())
           *listener << " (" << expected.size() << " values given, the map has one per possible CPU: "
                     << found->size() << ")";
@@ -305,8 +284,8 @@ class has_entry_matcher {
         const std::string expected_text = value_text(btf, expected);
         seen_->value = expected_text;
         if (!found) {
-          *listener << where << ": expected " << expected_text << ", found no entry"
-                    << missing_key_note(map.handle(), btf, key);
+          *listener << ::bpfkit::expected_found(where, expected_text,
+                                                "no entry" + missing_key_note(btf, key));
           return false;
         }
         const value_type sum = sum_of(*found);
@@ -315,7 +294,7 @@ class has_entry_matcher {
           *listener << where << " is " << found_text << " (summed over " << found->size() << " CPUs)";
           return true;
         }
-        *listener << where << ": expected " << expected_text << ", found " << found_text
+        *listener << ::bpfkit::expected_found(where, expected_text, found_text)
                   << " (summed over " << found->size() << " CPUs: " << values_text(btf, *found) << ")";
         return false;
       }
@@ -367,14 +346,14 @@ class presence_matcher {
           *listener << where << " is " << found_text;
           return true;
         }
-        *listener << where << ": expected an entry, found none" << missing_key_note(map.handle(), btf, key);
+        *listener << ::bpfkit::expected_found(where, "an entry", "none" + missing_key_note(btf, key));
         return false;
       }
       if (!found) {
         *listener << where << " is absent";
         return true;
       }
-      *listener << where << ": expected no entry, found " << found_text;
+      *listener << ::bpfkit::expected_found(where, "no entry", found_text);
       return false;
     } catch (const std::exception& e) {
       *listener << "reading map " << map.handle().name() << " failed: " << e.what();
@@ -410,7 +389,8 @@ class count_matcher {
         *listener << "count(" << map.handle().name() << ") is " << found;
         return true;
       }
-      *listener << "count(" << map.handle().name() << "): expected " << count_ << ", found " << found;
+      *listener << ::bpfkit::expected_found("count(" + std::string(map.handle().name()) + ")",
+                                            std::to_string(count_), std::to_string(found));
       return false;
     } catch (const std::exception& e) {
       *listener << "reading map " << map.handle().name() << " failed: " << e.what();

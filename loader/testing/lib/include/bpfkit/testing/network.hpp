@@ -10,16 +10,16 @@
 #include <thread>
 #include <vector>
 
-#include "bpfkit/netns.hpp"
+#include "bpfkit/testing/netns.hpp"
 
 namespace bpfkit::testing {
 
-// Test frames: see bpfkit/netns.hpp.
+// Test frames: see bpfkit/testing/netns.hpp.
 using netns::udp_endpoints;
 using netns::udp_frame;
 
 // While it lives, the calling thread is in a private network namespace (made
-// with bpfkit::netns::private_netns) holding the veth pair sender <-> receiver
+// with bpfkit::testing::netns::private_netns) holding the veth pair sender <-> receiver
 // (default veth0 <-> veth1), both up, IPv6 off (no router solicitations or
 // duplicate-address probes: the receiver sees only what send() sends). On
 // destruction the thread returns to its namespace and the pair vanishes with

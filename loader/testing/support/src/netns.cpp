@@ -1,4 +1,4 @@
-#include "bpfkit/netns.hpp"
+#include "bpfkit/testing/netns.hpp"
 
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -12,12 +12,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "bpfkit/error.hpp"
 #include "unique_fd.hpp"
 
-namespace bpfkit::netns {
+namespace bpfkit::testing::netns {
 namespace {
 
 using detail::unique_fd;
@@ -109,6 +111,21 @@ unique_fd ioctl_socket() {
 
 }  // namespace
 
+const std::string& unavailable_reason() {
+  static const std::string reason = [] {
+    int err = 0;
+    // In a thread of its own, which ends with the namespace it made.
+    std::thread([&err] {
+      if (::unshare(CLONE_NEWNET) != 0) err = errno;
+    }).join();
+    if (err == 0) return std::string();
+    return "cannot create a private network namespace for veth pairs: unshare(CLONE_NEWNET) failed "
+           "with " + std::string(std::strerror(err)) + " (errno " + std::to_string(err) +
+           "). It needs CAP_SYS_ADMIN and CAP_NET_ADMIN (run the tests as root).";
+  }();
+  return reason;
+}
+
 void enter_private_netns() {
   if (::unshare(CLONE_NEWNET) != 0) throw_errno(errno, "create a private network namespace");
 }
@@ -181,4 +198,4 @@ mac_address link_mac(const std::string& name) {
   return mac;
 }
 
-}  // namespace bpfkit::netns
+}  // namespace bpfkit::testing::netns

@@ -1,5 +1,7 @@
-// A throwaway network: a private network namespace with veth pairs, for
-// attaching XDP and tc programs without touching the host's interfaces.
+// A throwaway network for tests: a private network namespace with veth
+// pairs, for attaching XDP and tc programs without touching the host's
+// interfaces. Part of bpfkit::testing (bpfkit::testing_support, which it
+// re-exports, holds it without GoogleTest).
 //
 // Everything here acts on the calling thread's current network namespace, so
 // once in a private one the host's links are out of reach, and the links
@@ -13,9 +15,13 @@
 #include <string>
 #include <vector>
 
-namespace bpfkit::netns {
+namespace bpfkit::testing::netns {
 
 using mac_address = std::array<std::uint8_t, 6>;
+
+// Empty when this process can create a network namespace (CAP_SYS_ADMIN and
+// CAP_NET_ADMIN); else why not. Probed once, in a thread of its own.
+const std::string& unavailable_reason();
 
 // Moves the calling thread, for good, into a new, empty network namespace
 // (for a single-threaded process: the whole process).
@@ -83,4 +89,4 @@ class frame_sender {
   int socket_;
 };
 
-}  // namespace bpfkit::netns
+}  // namespace bpfkit::testing::netns

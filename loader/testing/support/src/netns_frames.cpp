@@ -12,9 +12,9 @@
 #include <cstring>
 
 #include "bpfkit/error.hpp"
-#include "bpfkit/netns.hpp"
+#include "bpfkit/testing/netns.hpp"
 
-namespace bpfkit::netns {
+namespace bpfkit::testing::netns {
 namespace {
 
 // RFC 1071 one's-complement sum, over the IPv4 header only.
@@ -89,4 +89,4 @@ void frame_sender::send(std::span<const std::uint8_t> frame) const {
                               std::to_string(frame.size()) + " bytes sent");
 }
 
-}  // namespace bpfkit::netns
+}  // namespace bpfkit::testing::netns
