@@ -21,6 +21,7 @@
 #include <string>
 
 #include "baseline.hpp"
+#include "bpfkit/testing/test_session.hpp"
 #include "measure.hpp"
 
 namespace {
@@ -88,12 +89,13 @@ std::vector<measurement> measure_all(const spec &s) {
 
 // --- check ------------------------------------------------------------------
 
-int check(const spec &s) {
+int check(const spec &s, bpfkit::testing::test_session &session) {
   std::optional<counts> baseline;
   std::optional<std::string> text = read_text(s.file);
   if (text) {
     try {
       baseline = parse_baseline(*text, s.file);
+      for (const auto &[key, insns] : *baseline) session.set_baseline(key.first, key.second, insns);
     } catch (const file_error &e) {
       std::printf("FAILED %s: the baseline file cannot be read:\n  %s\n", s.test.c_str(), e.what());
       std::printf("fix it, or rewrite it with the current counts: %s\n", s.update_command.c_str());
@@ -244,12 +246,31 @@ int main(int argc, char **argv) {
     std::optional<std::string> text = read_text(argv[2]);
     if (!text) throw std::runtime_error(std::string(argv[2]) + ": no such spec file (reconfigure the project)");
     spec s = parse_spec(*text, argv[2]);
+    if (std::strcmp(argv[1], "update") == 0) {
+      try {
+        return update(s);
+      } catch (const bad_object &e) {
+        std::printf("FAILED %s: %s\n", s.test.c_str(), e.what());
+        return exit_failed;
+      }
+    }
+    // The test's result file (bpf_report): each program's count and the
+    // baseline it was checked against.
+    bpfkit::testing::test_session session(s.test);
+    int status = exit_failed;
+    std::string message = "verified instructions do not match the baseline " + s.file;
     try {
-      return std::strcmp(argv[1], "check") == 0 ? check(s) : update(s);
+      status = check(s, session);
     } catch (const bad_object &e) {
       std::printf("FAILED %s: %s\n", s.test.c_str(), e.what());
-      return exit_failed;
+      message = e.what();
     }
+    using bpfkit::testing::test_outcome;
+    session.finish(status == exit_passed    ? test_outcome::passed
+                   : status == exit_skipped ? test_outcome::skipped
+                                            : test_outcome::failed,
+                   status == exit_failed ? message : "");
+    return status;
   } catch (const std::exception &e) {
     std::printf("bpfkit-baseline: error: %s\n", e.what());
     return exit_failed;

@@ -85,8 +85,11 @@ const char* outcome_name(test_outcome outcome) {
   return "failed";
 }
 
+using baseline_map = std::map<std::pair<std::string, std::string>, std::uint64_t>;
+
 std::string result_json(const std::string& test, test_outcome outcome, const std::string& message,
-                        double duration_ms, const run_record::test_data& data, const std::string& tracefile) {
+                        double duration_ms, const run_record::test_data& data, const baseline_map& baselines,
+                        const std::string& tracefile) {
   std::string out = "{\n  \"format\": \"bpfkit-test-result\",\n  \"version\": 1,\n";
   out += "  \"test\": " + json_string(test) + ",\n";
   out += "  \"kernel\": " + json_string(kernel_release()) + ",\n";
@@ -102,6 +105,8 @@ std::string result_json(const std::string& test, test_outcome outcome, const std
     out += i ? ",\n" : "\n";
     out += "    {\"object\": " + json_string(p.object) + ", \"program\": " + json_string(p.program) +
            ", \"verified_insns\": " + std::to_string(p.verified_insns);
+    if (auto baseline = baselines.find({p.object, p.program}); baseline != baselines.end())
+      out += ", \"baseline_insns\": " + std::to_string(baseline->second);
     if (data.coverage_on)
       out += std::string(", \"coverage\": {\"taken\": ") + (p.counted ? "true" : "false") +
              ", \"reason\": " + json_string(p.reason) + ", \"verified_insns\": " +
@@ -149,6 +154,10 @@ std::string test_session::printk_report() const {
   }
 }
 
+void test_session::set_baseline(const std::string& object, const std::string& program, std::uint64_t insns) {
+  baselines_[{object, program}] = insns;
+}
+
 std::vector<std::string> test_session::finish(test_outcome outcome, const std::string& message) {
   std::vector<std::string> notes;
   const double duration_ms =
@@ -175,7 +184,7 @@ std::vector<std::string> test_session::finish(test_outcome outcome, const std::s
   if (const std::string dir = results_dir(); !dir.empty()) {
     try {
       write_atomically(fs::path(dir) / (file_name + ".json"),
-                       result_json(test_, outcome, message, duration_ms, data, tracefile));
+                       result_json(test_, outcome, message, duration_ms, data, baselines_, tracefile));
     } catch (const std::exception& e) {
       notes.push_back(std::string("result file not written: ") + e.what());
     }

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +49,10 @@ class test_session {
   // test calls bpf_printk.
   std::string printk_report() const;
 
+  // The baseline a program's verified instructions were checked against
+  // (bpf_verifier_baseline's test), for the result file.
+  void set_baseline(const std::string& object, const std::string& program, std::uint64_t insns);
+
   // The environment's directories ("" when not set).
   static std::string coverage_dir();
   static std::string results_dir();
@@ -59,6 +65,7 @@ class test_session {
   bool printk_programs_ = false;
   std::optional<printk_capture> capture_;
   std::string capture_problem_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> baselines_;
 };
 
 }  // namespace bpfkit::testing
