@@ -306,7 +306,7 @@ std::vector<std::uint32_t> program_map_ids(int prog_fd, bpf_prog_info &info) {
 }  // namespace
 
 // --coverage FILE: what the run counted, as an lcov tracefile (test name
-// OBJ:PROG). Programs whose coverage was not taken are named on stderr.
+// <object name>:PROG). Programs whose coverage was not taken are named on stderr.
 void write_coverage(const std::string &path, const std::string &test) {
   bpfkit::run_record::test_data data = bpfkit::run_record::end();
   std::string why;
@@ -447,7 +447,7 @@ int cmd_run(arguments &args) {
   collect_ring_events(result, object);
   if (data_out_file) write_file_atomically(*data_out_file, result.data_out);
   json ? print_json(result) : print_text(result);
-  if (coverage_file) write_coverage(*coverage_file, target + ":" + *program);
+  if (coverage_file) write_coverage(*coverage_file, std::string(object.name()) + ":" + *program);
   return exit_ok;
 }
 
