@@ -180,12 +180,20 @@ void prepare_coverage(object_state& s) {
   } else {
     cov::instrument_options options;
     for (const auto& [program, why] : plan.programs) options.leave_plain.push_back(program);
+    c->plain_programs = plan.programs;
     try {
       c->image = cov::instrument(bytes, display, options);
-      c->plain_programs = plan.programs;
-      s.source.path.clear();
-      s.source.elf = c->image->elf;
-      s.source.name = s.name;
+      if (c->image->sources.counters() == 0) {
+        // Every function left plain: nothing to count (and an empty
+        // counter section, which libbpf refuses).
+        c->image.reset();
+        c->reason = plan.programs.empty() ? "no function of the object can be counted"
+                                          : plan.programs.begin()->second;
+      } else {
+        s.source.path.clear();
+        s.source.elf = c->image->elf;
+        s.source.name = s.name;
+      }
     } catch (const std::exception& e) {
       c->reason = std::string("the object cannot be instrumented: ") + e.what();
     }
@@ -243,7 +251,8 @@ void record_load(object_state& s, load_report& report) {
           e.reason = "left plain: " + why;
         e.counted = e.reason.empty();
       } else if (c) {
-        e.reason = c->reason;
+        auto asked = c->plain_programs.find(p.name);
+        e.reason = asked != c->plain_programs.end() ? asked->second : c->reason;
       }
       r.programs.push_back(std::move(e));
     }
