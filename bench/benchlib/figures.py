@@ -31,6 +31,8 @@ SPECS = [
          "clean build of every object and skeleton (vmlinux.h and PCH included), bpfkit / pipeline"),
     Spec("host_build_vs_pipeline", "x", "<= 1.0", 1.0, False,
          "one host C++ TU per skeleton, compiled and linked, bpfkit / pipeline"),
+    Spec("skeleton_tu_vs_std_headers", "x", "<= 1.5", 1.5, False,
+         "a C++ TU including a skeleton and calling open() / one including six std headers (CPU)"),
     Spec("noop_rebuild_seconds", "s", "< 0.2", 0.2, False,
          "`cmake --build` with nothing to do (absolute)"),
     Spec("header_edit_vs_pipeline", "x", "only dependents", None, False,

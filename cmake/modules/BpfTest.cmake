@@ -181,7 +181,9 @@ function(_bpfkit_add_declarative_test test)
   endif()
 
   set(spec "object=$<TARGET_FILE:${bpf_target}>\nprogram=${arg_PROGRAM}\ntest=${test}\n")
-  string(APPEND spec "rerun=ctest --test-dir ${CMAKE_BINARY_DIR} -R \"^${test}$\" --output-on-failure\n")
+  # bpfkit-test prints the rerun command from the build directory: the one
+  # format every bpfkit test runner shares (bpfkit/testing/rerun.hpp).
+  string(APPEND spec "build_dir=${CMAKE_BINARY_DIR}\n")
   foreach(file_option DATA_IN CTX_IN EXPECT_DATA_OUT)
     if(DEFINED arg_${file_option})
       _bpfkit_test_file(${test} ${file_option} "${arg_${file_option}}" path)

@@ -15,11 +15,9 @@
 #include <bpf/libbpf.h>
 #include <bpf/libbpf_version.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,9 +28,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bpfkit/privileges.hpp"
 #include "cli.hpp"
 
 namespace bpfkit::cli {
@@ -229,38 +229,42 @@ void check_bpffs(checker &c) {
 }
 
 void check_privileges(checker &c) {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (::syscall(SYS_capget, &header, data) != 0) {
+  const std::optional<bpf_capabilities> caps = effective_bpf_capabilities();
+  if (!caps) {
     c.report(verdict::warn, "privileges",
              std::string("cannot read this process's capabilities: ") + std::strerror(errno));
     return;
   }
-  auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1u; };
-  // Older headers may not name CAP_BPF (39) and CAP_PERFMON (38).
-  constexpr int cap_net_admin = 12, cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
   std::string who = ::geteuid() == 0 ? "root" : "uid " + std::to_string(::geteuid());
-  if (has(cap_sys_admin) && has(cap_net_admin)) {
-    c.report(verdict::ok, "privileges", who + ", with CAP_SYS_ADMIN and CAP_NET_ADMIN: may load, attach and pin anything");
+  // The capabilities say what should work; the runtime's probe (the one the
+  // CLI and the test runners use) says whether loading BPF does.
+  const std::string &unavailable = bpf_unavailable_reason();
+  if (caps->sys_admin && caps->net_admin) {
+    if (!unavailable.empty())
+      c.report(verdict::fail, "privileges", who + ", with CAP_SYS_ADMIN and CAP_NET_ADMIN, but " + unavailable);
+    else
+      c.report(verdict::ok, "privileges", who + ", with CAP_SYS_ADMIN and CAP_NET_ADMIN: may load, attach and pin anything");
     return;
   }
   std::vector<std::string> missing;
-  if (!has(cap_bpf) && !has(cap_sys_admin)) missing.push_back("CAP_BPF");
-  if (!has(cap_perfmon) && !has(cap_sys_admin)) missing.push_back("CAP_PERFMON");
-  if (!has(cap_net_admin)) missing.push_back("CAP_NET_ADMIN");
+  if (!caps->bpf && !caps->sys_admin) missing.push_back("CAP_BPF");
+  if (!caps->perfmon && !caps->sys_admin) missing.push_back("CAP_PERFMON");
+  if (!caps->net_admin) missing.push_back("CAP_NET_ADMIN");
   std::string list;
   for (const std::string &m : missing) list += (list.empty() ? "" : ", ") + m;
   const std::string fix =
       "run bpfkit as root (sudo), or grant the capabilities: sudo setcap "
       "cap_bpf,cap_perfmon,cap_net_admin+ep <path-to>/bpfkit";
-  if (missing.empty()) {
+  if (!caps->bpf && !caps->sys_admin) {
+    c.report(verdict::fail, "privileges", who + ", missing " + list + ": cannot load BPF programs", fix);
+  } else if (!unavailable.empty()) {
+    c.report(verdict::fail, "privileges", who + ", with CAP_BPF, but " + unavailable, fix);
+  } else if (missing.empty()) {
     c.report(verdict::ok, "privileges", who + ", with CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
-  } else if (has(cap_bpf) || has(cap_sys_admin)) {
+  } else {
     c.report(verdict::warn, "privileges",
              who + ", missing " + list + " (tracing programs need CAP_PERFMON, networking ones CAP_NET_ADMIN)",
              fix);
-  } else {
-    c.report(verdict::fail, "privileges", who + ", missing " + list + ": cannot load BPF programs", fix);
   }
 }
 

@@ -16,7 +16,7 @@ struct object_closer {
 using object_ptr = std::unique_ptr<bpf_object, object_closer>;
 
 // Kept by every object so that a failed load can be diagnosed on a fresh
-// copy (see load_failure.hpp). One of path and elf is set.
+// copy (see loading.cpp). One of path and elf is set.
 struct object_source {
   std::string path;                // open_file
   std::span<const std::byte> elf;  // open_memory: the caller's bytes, not a copy

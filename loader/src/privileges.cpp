@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace bpfkit {
@@ -54,12 +55,19 @@ const std::string& bpf_unavailable_reason() {
   return reason;
 }
 
-bool holds_bpf_capability() noexcept {
+std::optional<bpf_capabilities> effective_bpf_capabilities() noexcept {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3]{};
-  if (::syscall(SYS_capget, &header, caps) != 0) return false;
-  auto has = [&](int cap) { return (caps[cap / 32].effective >> (cap % 32)) & 1; };
-  return has(CAP_SYS_ADMIN) || has(CAP_BPF);
+  if (::syscall(SYS_capget, &header, caps) != 0) return std::nullopt;
+  auto has = [&](int cap) { return ((caps[cap / 32].effective >> (cap % 32)) & 1) != 0; };
+  // Older headers may not name CAP_PERFMON (38) and CAP_BPF (39).
+  constexpr int cap_perfmon = 38, cap_bpf = 39;
+  return bpf_capabilities{has(CAP_SYS_ADMIN), has(cap_bpf), has(cap_perfmon), has(CAP_NET_ADMIN)};
+}
+
+bool holds_bpf_capability() noexcept {
+  const std::optional<bpf_capabilities> caps = effective_bpf_capabilities();
+  return caps && (caps->sys_admin || caps->bpf);
 }
 
 }  // namespace bpfkit

@@ -1,62 +1,58 @@
-// Symbolic return codes. The names and values are those of bpf_add_test's
-// EXPECT_RETVAL (cmake/modules/BpfTest.cmake): return_code_table() is the
-// one place this side reads them from.
+// Symbolic return codes, read from bpf/include/bpfkit/retval_names.def: the
+// one table that bpf_add_test's EXPECT_RETVAL (at configure time, through
+// cmake/modules/BpfNames.cmake), the test runner and the CLI share.
 #include "bpfkit/return_codes.hpp"
-
-#include <span>
 
 namespace bpfkit {
 namespace {
 
+enum class family { xdp, tc, sk };
+
 struct return_code {
+  family kind;
   std::string_view name;
   std::int64_t value;
 };
 
-// The same table as BpfTest.cmake's _BPFKIT_RETVAL_NAMES.
-std::span<const return_code> return_code_table() {
-  static constexpr return_code table[] = {
-      {"XDP_ABORTED", 0},  {"XDP_DROP", 1},       {"XDP_PASS", 2},          {"XDP_TX", 3},
-      {"XDP_REDIRECT", 4}, {"TC_ACT_UNSPEC", -1}, {"TC_ACT_OK", 0},         {"TC_ACT_RECLASSIFY", 1},
-      {"TC_ACT_SHOT", 2},  {"TC_ACT_PIPE", 3},    {"TC_ACT_STOLEN", 4},     {"TC_ACT_QUEUED", 5},
-      {"TC_ACT_REPEAT", 6}, {"TC_ACT_REDIRECT", 7}, {"SK_DROP", 0},         {"SK_PASS", 1},
-  };
-  return table;
-}
+constexpr return_code table[] = {
+#define BPFKIT_RETVAL(kind, name, value) {family::kind, #name, value},
+#include <bpfkit/retval_names.def>
+#undef BPFKIT_RETVAL
+};
 
-// The prefix of the names that programs of `type` return.
-std::string_view prefix_of(program_type type) {
+// The family whose names programs of `type` return.
+std::optional<family> family_of(program_type type) {
   switch (type) {
-    case program_type::xdp: return "XDP_";
+    case program_type::xdp: return family::xdp;
     case program_type::sched_cls:
-    case program_type::sched_act: return "TC_ACT_";
+    case program_type::sched_act: return family::tc;
     case program_type::sk_skb:
     case program_type::sk_msg:
     case program_type::sk_reuseport:
-    case program_type::sk_lookup: return "SK_";
-    default: return {};
+    case program_type::sk_lookup: return family::sk;
+    default: return std::nullopt;
   }
 }
 
 }  // namespace
 
 std::optional<std::int64_t> return_code_value(std::string_view name) {
-  for (const return_code& code : return_code_table())
+  for (const return_code& code : table)
     if (code.name == name) return code.value;
   return std::nullopt;
 }
 
 std::optional<std::string> return_code_name(program_type type, std::int64_t value) {
-  const std::string_view prefix = prefix_of(type);
-  if (prefix.empty()) return std::nullopt;
-  for (const return_code& code : return_code_table())
-    if (code.value == value && code.name.starts_with(prefix)) return std::string(code.name);
+  const std::optional<family> kind = family_of(type);
+  if (!kind) return std::nullopt;
+  for (const return_code& code : table)
+    if (code.kind == *kind && code.value == value) return std::string(code.name);
   return std::nullopt;
 }
 
 std::string return_code_names() {
   std::string names;
-  for (const return_code& code : return_code_table())
+  for (const return_code& code : table)
     names += (names.empty() ? "" : " ") + std::string(code.name);
   return names;
 }

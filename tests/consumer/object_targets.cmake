@@ -37,5 +37,5 @@ int prog_plain(struct xdp_md *ctx) {
 char LICENSE[] SEC("license") = "GPL";
 ]=])
 consumer_build("${bin}" ARGS --target without_header_verify EXPECT_FAILURE OUTPUT out)
-expect_match("${out}" "plain\\.bpf\\.c:6: error: program prog_plain \\(xdp\\) rejected by the verifier: invalid access to packet"
+expect_match("${out}" "plain\\.bpf\\.c:6: error: program 'prog_plain' \\(xdp\\) rejected by the verifier: invalid access to packet"
   "without_header_verify on a rejected program")

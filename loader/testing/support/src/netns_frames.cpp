@@ -1,4 +1,4 @@
-// Test frames and sending them: see bpfkit/netns.hpp.
+// Test frames and sending them: see bpfkit/testing/netns.hpp.
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
