@@ -120,7 +120,12 @@ std::string result_json(const std::string& test, test_outcome outcome, const std
 
 }  // namespace
 
-std::string test_session::coverage_dir() { return environment("BPFKIT_COVERAGE_DIR", "BPFKIT_COVERAGE_DEFAULT_DIR"); }
+std::string test_session::coverage_dir() {
+  // The default says the build tree counts coverage; BPFKIT_COVERAGE_DIR only
+  // moves the files (the kernel matrix's guest sets it for every build).
+  if (environment("BPFKIT_COVERAGE_DEFAULT_DIR", "BPFKIT_COVERAGE_DEFAULT_DIR").empty()) return {};
+  return environment("BPFKIT_COVERAGE_DIR", "BPFKIT_COVERAGE_DEFAULT_DIR");
+}
 std::string test_session::results_dir() { return environment("BPFKIT_RESULTS_DIR", "BPFKIT_RESULTS_DEFAULT_DIR"); }
 
 test_session::test_session(std::string test) : test_(std::move(test)), started_(std::chrono::steady_clock::now()) {

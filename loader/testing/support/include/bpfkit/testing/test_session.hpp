@@ -1,10 +1,11 @@
 // One BPF test as bpfkit's test drivers run it (bpfkit-test for declarative
 // and annotated tests, bpfkit::testing for GoogleTest cases):
-//  - coverage: when the test's environment names a coverage directory
-//    (BPFKIT_COVERAGE_DIR, else BPFKIT_COVERAGE_DEFAULT_DIR, which
-//    bpf_add_test sets with -DBPFKIT_COVERAGE=ON), the objects the test opens
-//    are instrumented (bpfkit::run_record) and what they ran is written to
-//    <dir>/<test>.info, an lcov tracefile;
+//  - coverage: when the test's environment has BPFKIT_COVERAGE_DEFAULT_DIR
+//    (bpf_add_test sets it with -DBPFKIT_COVERAGE=ON), the objects the test
+//    opens are instrumented (bpfkit::run_record) and what they ran is written
+//    to <dir>/<test>.info, an lcov tracefile, <dir> being
+//    BPFKIT_COVERAGE_DIR when set (the kernel matrix's guest moves the files
+//    with it), else the default;
 //  - the result file: <dir>/<test>.json (BPFKIT_RESULTS_DIR, else
 //    BPFKIT_RESULTS_DEFAULT_DIR), what bpf_report reads: the outcome, the
 //    kernel, and each program loaded with its verified instructions;
