@@ -257,11 +257,11 @@ function(_bpfkit_add_annotated_test test)
   set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated${config}.cmake")
   set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
   list(JOIN arg_LABELS "\\;" labels)
-  _bpfkit_test_report_environment(environment)  # BpfCoverage.cmake
-  list(JOIN environment "\\;" environment)
+  # The tests' ENVIRONMENT entries (BpfCoverage.cmake), one argument each.
+  _bpfkit_test_report_environment(environment)
   add_custom_command(OUTPUT "${discovered}"
     COMMAND bpfkit::bpfkit-test --discover "$<TARGET_FILE:${bpf_target}>" "${test}"
-            "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}" "${environment}"
+            "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}" ${environment}
     DEPENDS ${bpf_target} bpfkit::bpfkit-test
     COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
     VERBATIM)
