@@ -160,11 +160,13 @@ function(_bpfkit_test_properties test)
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 60)
   endif()
+  _bpfkit_test_report_environment(environment)  # BpfCoverage.cmake
   set_tests_properties(${test} PROPERTIES
     FIXTURES_REQUIRED bpfkit_kernel
     SKIP_RETURN_CODE 77
     TIMEOUT ${arg_TIMEOUT}
-    LABELS "bpf;${arg_LABELS}")
+    LABELS "bpf;${arg_LABELS}"
+    ENVIRONMENT "${environment}")
 endfunction()
 
 # The spec lines of MIN_KERNEL and REQUIRES (ARGN). Their forms are checked
@@ -320,9 +322,11 @@ function(_bpfkit_add_annotated_test test)
   set(discovered "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_annotated${config}.cmake")
   set(include_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${file_name}_include.cmake")
   list(JOIN arg_LABELS "\\;" labels)
+  # The tests' ENVIRONMENT entries (BpfCoverage.cmake), one argument each.
+  _bpfkit_test_report_environment(environment)
   add_custom_command(OUTPUT "${discovered}"
     COMMAND bpfkit::bpfkit-test --discover "$<TARGET_FILE:${bpf_target}>" "${test}"
-            "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}"
+            "${CMAKE_BINARY_DIR}" "${labels}" "${discovered}" ${environment}
     DEPENDS ${bpf_target} bpfkit::bpfkit-test
     COMMENT "Listing the annotated BPF tests of ${arg_OBJECT}"
     VERBATIM)

@@ -109,12 +109,15 @@ function(_bpfkit_add_gtest_test test)
   # includes after the discovered tests.
   set(labels bpf ${arg_LABELS})
   list(REMOVE_DUPLICATES labels)
+  # The result and coverage directories (BpfCoverage.cmake) too.
+  _bpfkit_test_report_environment(environment)
+  list(JOIN environment ";" environment)
   set(properties_file "${CMAKE_CURRENT_BINARY_DIR}/bpfkit_tests/${id}_gtest_properties.cmake")
   file(WRITE "${properties_file}"
     "foreach(_bpfkit_test IN LISTS ${test_list})\n"
     "  set_tests_properties(\"\${_bpfkit_test}\" PROPERTIES\n"
     "    LABELS [==[${labels}]==]\n"
-    "    ENVIRONMENT \"BPFKIT_CTEST_NAME=\${_bpfkit_test};BPFKIT_CTEST_DIR=${CMAKE_BINARY_DIR}\")\n"
+    "    ENVIRONMENT \"BPFKIT_CTEST_NAME=\${_bpfkit_test};BPFKIT_CTEST_DIR=${CMAKE_BINARY_DIR};${environment}\")\n"
     "endforeach()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${properties_file}")
 endfunction()

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/coverage/instrument.hpp"
+#include "bpfkit/run_record.hpp"
 #include "bpfkit/error.hpp"
 #include "bpfkit/file_io.hpp"
 #include "bpfkit/packet.hpp"
@@ -301,6 +303,28 @@ std::vector<std::uint32_t> program_map_ids(int prog_fd, bpf_prog_info &info) {
 
 }  // namespace
 
+// --coverage FILE: what the run counted, as an lcov tracefile (test name
+// <object name>:PROG). Programs whose coverage was not taken are named on stderr.
+void write_coverage(const std::string &path, const std::string &test) {
+  bpfkit::run_record::test_data data = bpfkit::run_record::end();
+  std::string why;
+  for (const bpfkit::run_record::program_entry &p : data.programs)
+    if (!p.counted) {
+      std::fprintf(stderr, "bpfkit run: coverage not taken for %s/%s: %s\n", p.object.c_str(), p.program.c_str(),
+                   p.reason.c_str());
+      why = p.reason;
+    }
+  if (data.counts.files.empty())
+    throw cli_error(exit_bad_input, "--coverage " + path + ": nothing was counted" + (why.empty() ? "" : ": " + why));
+  bpfkit::coverage::tracefile trace;
+  trace.tests[test] = std::move(data.counts);
+  try {
+    bpfkit::coverage::write_tracefile(path, trace);
+  } catch (const bpfkit::coverage::error &e) {
+    throw cli_error(exit_bad_input, std::string("--coverage ") + e.what());
+  }
+}
+
 int cmd_run(arguments &args) {
   std::optional<std::string> data_in = args.option("--data-in");
   std::optional<std::string> packet = args.option("--packet");
@@ -308,6 +332,7 @@ int cmd_run(arguments &args) {
   std::optional<std::string> data_out_file = args.option("--data-out");
   std::optional<std::string> repeat_text = args.option("--repeat");
   bool json = args.flag("--json");
+  std::optional<std::string> coverage_file = args.option("--coverage");
   map_sizes sizes = map_size_options(args);
   std::string target = args.positional("OBJ (a .bpf.o file) or a pinned program");
   std::optional<std::string> program = args.optional_positional();
@@ -343,6 +368,10 @@ int cmd_run(arguments &args) {
   bool pinned = !program && (on_bpffs(target) || is_id_reference(target));
   if (!program && !pinned)
     throw usage_error("missing PROG (the program to run) after " + target);
+  if (pinned && coverage_file)
+    throw usage_error("--coverage counts what OBJ's programs run by instrumenting them as they load; "
+                      "a pinned program is loaded already");
+  if (coverage_file && coverage_file->empty()) throw usage_error("--coverage takes the tracefile to write");
   if (pinned && (!sizes.max_entries.empty() || !sizes.value_size.empty()))
     throw usage_error("--max-entries and --value-size size the maps of OBJ before it loads; a "
                       "pinned program's maps exist already");
@@ -389,6 +418,10 @@ int cmd_run(arguments &args) {
     return exit_ok;
   }
 
+  if (coverage_file) {
+    bpfkit::run_record::enable_coverage();
+    bpfkit::run_record::begin();
+  }
   bpfkit::object object = load_object(target, *program, sizes);
   bpfkit::program prog = object.program_by_name(*program);
   result.program = *program;
@@ -412,6 +445,7 @@ int cmd_run(arguments &args) {
   collect_ring_events(result, object);
   if (data_out_file) write_file_atomically(*data_out_file, result.data_out);
   json ? print_json(result) : print_text(result);
+  if (coverage_file) write_coverage(*coverage_file, std::string(object.name()) + ":" + *program);
   return exit_ok;
 }
 

@@ -50,7 +50,8 @@ const std::vector<command> &commands() {
        "check clang, kernel BTF, bpffs, privileges, libbpf, kernel and bpftool; say how to fix what is missing",
        {}, cmd_doctor},
       {"run", "OBJ PROG | PINNED-PROG|id:N [--data-in FILE | --packet SPEC] [--ctx-in FILE] [--repeat N] "
-              "[--data-out FILE] [--max-entries MAP=N]... [--value-size MAP=BYTES]... [--json]",
+              "[--data-out FILE] [--max-entries MAP=N]... [--value-size MAP=BYTES]... [--coverage FILE.info] "
+              "[--json]",
        "test-run a program; print its return value, duration, output packet and the map entries it changed",
        {"--json"}, cmd_run},
       {"load", "OBJ --pin DIR [--max-entries MAP=N]... [--value-size MAP=BYTES]...",

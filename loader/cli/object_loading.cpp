@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "bpfkit/run_record.hpp"
 #include "bpfkit/error.hpp"
 #include "bpfkit/file_io.hpp"
 #include "bpfkit/privileges.hpp"
@@ -109,14 +110,18 @@ void apply_map_sizes(const bpfkit::object &object, const map_sizes &sizes) {
 
 bpfkit::object load_object(const std::string &path, const std::string &only_program,
                            const map_sizes &sizes) {
-  bpfkit::object object = open_object(path);
-  apply_map_sizes(object, sizes);
-  load_options options;
-  if (!only_program.empty()) {
-    require_programs(program_names(object), {only_program});
-    options.programs = {only_program};
-  }
-  load_report report = object.try_load(options);
+  bpfkit::object object;
+  load_report report;
+  do {  // again when coverage (run --coverage) leaves a program plain
+    object = open_object(path);
+    apply_map_sizes(object, sizes);
+    load_options options;
+    if (!only_program.empty()) {
+      require_programs(program_names(object), {only_program});
+      options.programs = {only_program};
+    }
+    report = object.try_load(options);
+  } while (!report.ok() && run_record::load_again_plain(report));
   if (report.ok()) return object;
   exit_code code = exit_code_of(report);
   if (code == exit_no_privilege) throw cli_error(code, no_privilege_message, privilege_hint);

@@ -63,6 +63,9 @@ class log_buffers {
   std::vector<std::pair<::bpf_program*, std::unique_ptr<char[]>>> buffers_;
 };
 
+}  // namespace
+
+// Shared with run_record.cpp (state.hpp).
 std::uint32_t verified_insns_of(int fd) {
   bpf_prog_info info{};
   __u32 size = sizeof info;
@@ -94,6 +97,8 @@ void copy_settings(::bpf_object* from, ::bpf_object* to) {
     bpf_program__set_flags(copy, bpf_program__flags(prog));
   }
 }
+
+namespace {
 
 // One load of one program (or of the object's selection), as seen from outside.
 struct attempt {
@@ -451,7 +456,11 @@ load_report object::try_load(const load_options& options) {
       report = detail::accepted(s, logs);
     }
   }
-  if (combined.err != 0) return detail::diagnose(s, combined, options.log_level, size);
+  if (combined.err != 0) {
+    load_report failed = detail::diagnose(s, combined, options.log_level, size);
+    detail::record_load(s, failed);
+    return failed;
+  }
 
   if (options.log_level & (log_level::trace | log_level::states)) {
     for (program_report& r : report.programs) {
@@ -461,6 +470,7 @@ load_report object::try_load(const load_options& options) {
       if (traced.err == 0) r.log = std::move(traced.log);
     }
   }
+  detail::record_load(s, report);
   return report;
 }
 

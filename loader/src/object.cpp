@@ -18,6 +18,7 @@ object object::open_memory(std::span<const std::byte> elf, std::string_view name
   state->source.elf = elf;
   state->source.name = std::string(name);
   state->name = std::string(name);
+  detail::prepare_coverage(*state);
   state->obj = detail::open_object(state->source);
   return detail::access::make_object(std::move(state));
 }
@@ -29,6 +30,7 @@ object object::open_file(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   state->name = path.substr(slash == std::string::npos ? 0 : slash + 1);
   state->name = state->name.substr(0, state->name.find('.'));
+  detail::prepare_coverage(*state);
   state->obj = detail::open_object(state->source);
   return detail::access::make_object(std::move(state));
 }
@@ -95,7 +97,8 @@ std::vector<map_handle> object::maps() const {
   detail::object_state& s = require();
   std::vector<map_handle> all;
   ::bpf_map* map;
-  bpf_object__for_each_map(map, s.obj.get()) all.push_back(detail::access::make_map(&s, map));
+  bpf_object__for_each_map(map, s.obj.get())
+    if (!detail::is_coverage_map(s, map)) all.push_back(detail::access::make_map(&s, map));
   return all;
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "bpfkit/error.hpp"
+#include "run_record_hooks.hpp"
 
 namespace bpfkit {
 
@@ -42,6 +43,8 @@ void program::set_autoload(bool load) const {
 
 std::uint32_t program::verified_insns() const {
   int fd = require_fd("read the verifier statistics of");
+  // An instrumented program (coverage): the plain program's figure.
+  if (auto plain = detail::plain_verified_insns(prog_)) return *plain;
   bpf_prog_info info{};
   __u32 size = sizeof info;
   // libbpf 1.1 has no bpf_prog_get_info_by_fd; this is the same syscall.

@@ -17,6 +17,7 @@
 #include "bpfkit/program.hpp"
 #include "attachment.hpp"
 #include "object_source.hpp"
+#include "run_record_hooks.hpp"
 
 namespace bpfkit::detail {
 
@@ -35,6 +36,9 @@ struct object_state {
   bool load_attempted = false;
   bool loaded = false;
   std::vector<map_expectation> expectations;
+  // With coverage on (run_record): the instrumented copy. Last, so that it
+  // goes (reading the counters) before the object closes.
+  std::unique_ptr<coverage_state, coverage_state_deleter> coverage;
 };
 
 
@@ -70,5 +74,11 @@ void check_expectations(const object_state& state);
 // their initial values, at the same address (what libbpf's own skeletons do
 // after load), so pointers taken before load see the maps after it.
 void map_sections(const object_state& state);
+
+// A fresh copy of an object set up as `from` is (global data, map sizes,
+// program types), for loading it again (loading.cpp).
+void copy_settings(::bpf_object* from, ::bpf_object* to);
+// bpf_prog_info.verified_insns of a loaded program; 0 when unknown.
+std::uint32_t verified_insns_of(int fd);
 
 }  // namespace bpfkit::detail

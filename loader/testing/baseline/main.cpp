@@ -24,6 +24,7 @@
 
 #include "baseline.hpp"
 #include "bpfkit/version.hpp"
+#include "bpfkit/testing/test_session.hpp"
 #include "measure.hpp"
 #include "per_kernel.hpp"
 
@@ -124,12 +125,13 @@ std::optional<std::string> record_counts(const spec &s, const kernel_files &kf,
 
 // --- check ------------------------------------------------------------------
 
-int check(const spec &s, const kernel_files &kf) {
+int check(const spec &s, const kernel_files &kf, bpfkit::testing::test_session &session) {
   std::optional<counts> baseline;
   std::optional<std::string> text = read_text(s.file);
   if (text) {
     try {
       baseline = parse_baseline(*text, s.file);
+      for (const auto &[key, insns] : *baseline) session.set_baseline(key.first, key.second, insns);
     } catch (const file_error &e) {
       std::printf("FAILED %s: the baseline file cannot be read:\n  %s\n", s.test.c_str(), e.what());
       std::printf("fix it, or rewrite it with the current counts: %s\n", s.update_command.c_str());
@@ -363,12 +365,31 @@ int main(int argc, char **argv) {
       kf.series = running_kernel_series();
       s.file = file_for_kernel(s.file, kf.series);
     }
+    if (std::strcmp(argv[1], "update") == 0) {
+      try {
+        return update(s, kf);
+      } catch (const bad_object &e) {
+        std::printf("FAILED %s: %s\n", s.test.c_str(), e.what());
+        return exit_failed;
+      }
+    }
+    // The test's result file (bpf_report): each program's count and the
+    // baseline it was checked against.
+    bpfkit::testing::test_session session(s.test);
+    int status = exit_failed;
+    std::string message = "verified instructions do not match the baseline " + s.file;
     try {
-      return std::strcmp(argv[1], "check") == 0 ? check(s, kf) : update(s, kf);
+      status = check(s, kf, session);
     } catch (const bad_object &e) {
       std::printf("FAILED %s: %s\n", s.test.c_str(), e.what());
-      return exit_failed;
+      message = e.what();
     }
+    using bpfkit::testing::test_outcome;
+    session.finish(status == exit_passed    ? test_outcome::passed
+                   : status == exit_skipped ? test_outcome::skipped
+                                            : test_outcome::failed,
+                   status == exit_failed ? message : "");
+    return status;
   } catch (const std::exception &e) {
     std::printf("bpfkit-baseline: error: %s\n", e.what());
     return exit_failed;

@@ -1,4 +1,5 @@
 #include "bpfkit/testing/fixtures.hpp"
+#include "bpfkit/testing/main.hpp"
 
 
 namespace bpfkit::testing {
@@ -13,7 +14,10 @@ std::string load_failure_message(std::string_view object, const std::exception& 
 
 }  // namespace detail
 
-void bpf_test::SetUp() { BPFKIT_REQUIRE_BPF(); }
+void bpf_test::SetUp() {
+  ensure_session_listener();
+  BPFKIT_REQUIRE_BPF();
+}
 
 void bpf_test::TearDown() { pins_.reset(); }
 

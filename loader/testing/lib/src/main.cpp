@@ -8,5 +8,6 @@
 int main(int argc, char** argv) {
   ::testing::InitGoogleMock(&argc, argv);
   bpfkit::testing::install_rerun_listener();
+  bpfkit::testing::install_session_listener();
   return RUN_ALL_TESTS();
 }

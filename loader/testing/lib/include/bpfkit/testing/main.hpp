@@ -3,6 +3,7 @@
 //   int main(int argc, char** argv) {
 //     ::testing::InitGoogleMock(&argc, argv);
 //     bpfkit::testing::install_rerun_listener();
+//     bpfkit::testing::install_session_listener();
 //     return RUN_ALL_TESTS();
 //   }
 #pragma once
@@ -15,5 +16,14 @@ namespace bpfkit::testing {
 // and always
 //   rerun: <this executable> --gtest_filter=<Suite>.<Case>
 void install_rerun_listener();
+
+// Runs every case in a test session (<bpfkit/testing/test_session.hpp>):
+// with bpf_add_test's environment, the case's coverage tracefile and result
+// file are written, and a failed case shows what its programs printed with
+// bpf_printk. bpf_test::SetUp() installs it too when a main() of your own
+// did not (from the first BPF case on).
+void install_session_listener();
+// install_session_listener(), and a session for the case running now.
+void ensure_session_listener();
 
 }  // namespace bpfkit::testing
