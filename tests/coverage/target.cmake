@@ -56,7 +56,7 @@ file(WRITE "${bin}/bpfkit-results/count_long.json"
   " \"outcome\": \"passed\", \"duration_ms\": 3, \"programs\": [{\"object\": \"counter\", \"program\": \"count\","
   " \"verified_insns\": 12}]}")
 consumer_build("${bin}" OUTPUT out ARGS --target bpf_report)
-expect_match("${out}" "bpf_report: [0-9]+ programs, 1 tests on 1 kernels" "bpf_report")
+expect_match("${out}" "bpf_report: [0-9]+ programs?, 1 test on 1 kernel:" "bpf_report")
 file(READ "${bin}/bpf-report.html" page)
 expect_match("${page}" "coverage_consumer — BPF report" "the page's title")
 expect_match("${page}" "12 <span class=\"delta\">\\+2 \\(\\+20.0%\\)</span>" "the count against the baseline")

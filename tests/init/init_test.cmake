@@ -6,7 +6,7 @@ consumer_reset()
 
 # The files every project gets, for project name <name>.
 function(expect_project dir name)
-  foreach(file CMakeLists.txt README.md .gitignore src/${name}.bpf.c src/main.cpp
+  foreach(file CMakeLists.txt CMakePresets.json README.md .gitignore src/${name}.bpf.c src/main.cpp
                tests/${name}_test.cpp)
     if(NOT EXISTS "${dir}/${file}")
       message(FATAL_ERROR "bpfkit init did not write ${dir}/${file}")
@@ -43,6 +43,14 @@ if(CASE STREQUAL "project")
   expect_match("${out}" "created project xdp_demo in ${WORK_DIR}/xdp_demo" "init's report")
   expect_match("${out}" "\n  src/xdp_demo\\.bpf\\.c\n" "init lists the files")
   expect_project("${WORK_DIR}/xdp_demo" xdp_demo)
+  # The presets file is one CMake accepts (docs.tutorial runs its coverage workflow).
+  execute_process(COMMAND "${CMAKE_COMMAND}" --list-presets=all WORKING_DIRECTORY "${WORK_DIR}/xdp_demo"
+    OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cmake --list-presets=all refused the new project's CMakePresets.json:\n${out}")
+  endif()
+  expect_match("${out}" "\"coverage\"" "the coverage preset")
+  expect_match("${out}" "Available workflow presets:" "the coverage workflow")
 
   set(bin "${WORK_DIR}/xdp_demo/build")
   consumer_configure("${WORK_DIR}/xdp_demo" "${bin}")

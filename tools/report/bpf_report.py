@@ -453,6 +453,11 @@ def write_atomically(path, text):
         raise
 
 
+def counted(n, noun):
+    """'1 program', '2 programs'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="bpf_report.py", description="Writes the BPF report page.")
     parser.add_argument("--output", "-o", required=True)
@@ -486,8 +491,8 @@ def main(argv):
     except BadInput as e:
         print(f"bpf_report: {e}", file=sys.stderr)
         return 3
-    print(f"bpf_report: {len(programs)} programs, {len(tests)} tests on {len(kernels)} kernels: "
-          f"file://{os.path.abspath(args.output)}")
+    print(f"bpf_report: {counted(len(programs), 'program')}, {counted(len(tests), 'test')} on "
+          f"{counted(len(kernels), 'kernel')}: file://{os.path.abspath(args.output)}")
     return 0
 
 
