@@ -169,3 +169,21 @@ foreach(kernel IN LISTS KERNELS)
   expect_match("${budget}" "^object,program,verified_insns\ncounter,count_packets,[1-9][0-9]?[0-9]?[0-9]?\n$"
     "the measured budget of kernel ${kernel}")
 endforeach()
+
+# bpf_report: the programs' verifier cost on every kernel the matrix ran
+# (issue 16), from the result files the guests wrote into vm-results/.
+consumer_run(out rc "${CMAKE_COMMAND}" --build "${bin}" --target bpf_report)
+message("${out}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "bpf_report failed (${rc})")
+endif()
+list(LENGTH KERNELS kernel_count)
+expect_match("${out}" "bpf_report: 2 programs, [0-9]+ tests on ${kernel_count} kernels?:" "bpf_report after the matrix")
+file(READ "${bin}/bpf-report.html" report)
+foreach(kernel IN LISTS KERNELS)
+  if(kernel STREQUAL "host")
+    continue()
+  endif()
+  string(REPLACE "." "\\." k "${kernel}")
+  expect_match("${report}" "[^0-9.]${k}\\.[0-9]+[-+][0-9a-z.+~-]*amd64" "bpf-report.html names kernel ${kernel}")
+endforeach()
