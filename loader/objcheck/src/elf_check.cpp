@@ -68,7 +68,10 @@ struct elf_file {
     if (!sections[index].name.empty()) text += " " + quote(sections[index].name);
     return text;
   }
+  // Empty for a section whose bytes are not all in the file: the structure
+  // check bounds only sections that have content (not SHT_NULL/SHT_NOBITS).
   std::span<const std::byte> content(const section &s) const {
+    if (!bytes.fits(s.offset, s.size)) return {};
     return bytes.bytes().subspan(s.offset, s.size);
   }
 };
@@ -334,8 +337,9 @@ result check_btf_sections(const elf_file &elf, const limits &limits) {
     if (*slot)
       return elf_problem("two sections named " + quote(elf.sections[i].name) + ": " +
                          elf.describe(*slot) + " and " + elf.describe(i));
-    if (elf.sections[i].type == SHT_NOBITS)
-      return elf_problem(elf.describe(i) + " has no content in the file (SHT_NOBITS)");
+    if (elf.sections[i].type == SHT_NOBITS || elf.sections[i].type == SHT_NULL)
+      return elf_problem(elf.describe(i) + " has no content in the file (" +
+                         (elf.sections[i].type == SHT_NULL ? "SHT_NULL" : "SHT_NOBITS") + ")");
     *slot = i;
   }
   if (!btf) {
