@@ -516,6 +516,8 @@ class rendering_size {
       : m_(model), limit_(limits.max_c_lines), inline_(model.end_id(), unknown) {}
 
   result run() {
+    for (std::uint32_t id = m_.first_id(); id < m_.end_id(); ++id)
+      if (auto p = bit_layout_problem(id)) return p;
     std::uint64_t total = 0, largest = 0;
     std::uint32_t largest_id = 0;
     for (std::uint32_t id = m_.first_id(); id < m_.end_id() && total <= limit_; ++id) {
@@ -553,6 +555,29 @@ class rendering_size {
   bool named(const btf_type_entry &e) const {
     auto name = m_.string_at(e.name_off);
     return name && !name->empty();
+  }
+
+  // btf_dump (libbpf 1.1) keeps a struct's bit positions in an int: past
+  // 2^31 bits (256 MiB) they wrap, and the "padding" it then writes before
+  // the next member runs to hundreds of millions of lines.
+  result bit_layout_problem(std::uint32_t id) const {
+    const btf_type_entry &e = *m_.entry(id);
+    if (e.kind != BTF_KIND_STRUCT && e.kind != BTF_KIND_UNION) return std::nullopt;
+    constexpr std::uint64_t max_bits = 0x7fffffff;
+    if (8 * std::uint64_t{e.size_or_type} > max_bits)
+      return btf_problem(m_.describe(id) + " is " + std::to_string(e.size_or_type) +
+                         " bytes, more than the 256 MiB a C rendering (btf_dump) can lay out");
+    const byte_view rest = m_.trailing(id);
+    for (std::uint32_t i = 0; i < e.vlen; ++i) {
+      const std::uint32_t type = rest.u32(12 * i + 4), offset = rest.u32(12 * i + 8);
+      const std::uint64_t bit_offset = e.kind_flag ? (offset & 0xffffff) : offset;
+      const std::uint64_t bits = e.kind_flag && (offset >> 24) ? (offset >> 24) : 8 * byte_size(type);
+      if (bit_offset + bits > max_bits)
+        return btf_problem("member " + std::to_string(i) + " of " + m_.describe(id) + " ends at bit " +
+                           std::to_string(bit_offset + bits) +
+                           ", beyond the 2^31 bits (256 MiB) a C rendering (btf_dump) can lay out");
+    }
+    return std::nullopt;
   }
 
   // Lines of a struct or union's body: members, what is inlined in them,
