@@ -14,6 +14,7 @@
 #include "bpfkit/load.hpp"
 #include "bpfkit/object_layout.hpp"
 #include "bpfkit/privileges.hpp"
+#include "bpfkit/text/json.hpp"
 #include "cli.hpp"
 #include "object_loading.hpp"
 
@@ -105,23 +106,6 @@ void print_csv(const std::vector<row> &rows) {
 
 // --- json -------------------------------------------------------------------
 
-std::string json_string(const std::string &text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escape[8];
-      std::snprintf(escape, sizeof escape, "\\u%04x", c);
-      out += escape;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 void print_json(const std::vector<row> &rows) {
   std::printf("[");
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -130,13 +114,13 @@ void print_json(const std::vector<row> &rows) {
                 "\"total_insns\": %llu, \"total_states\": %llu, \"peak_states\": %llu, "
                 "\"max_states_per_insn\": %llu, \"mark_read_max_len\": %llu, \"section\": %s, "
                 "\"stack_depth\": %llu, \"core_relos\": %zu}",
-                i ? "," : "", json_string(r.file_name).c_str(), json_string(r.prog_name).c_str(),
+                i ? "," : "", text::json_quote(r.file_name).c_str(), text::json_quote(r.prog_name).c_str(),
                 verdict(r), static_cast<unsigned long long>(r.duration_us),
                 static_cast<unsigned long long>(r.total_insns),
                 static_cast<unsigned long long>(r.total_states),
                 static_cast<unsigned long long>(r.peak_states),
                 static_cast<unsigned long long>(r.max_states_per_insn),
-                static_cast<unsigned long long>(r.mark_read_max_len), json_string(r.section).c_str(),
+                static_cast<unsigned long long>(r.mark_read_max_len), text::json_quote(r.section).c_str(),
                 static_cast<unsigned long long>(r.stack_depth), r.core_relos);
   }
   std::printf("%s]\n", rows.empty() ? "" : "\n");

@@ -23,13 +23,14 @@
 
 #include "bpfkit/map_handle.hpp"
 #include "bpfkit/map_view.hpp"
+#include "bpfkit/text/json.hpp"
 
 namespace bpfkit::cli {
 
 using bytes = std::vector<std::uint8_t>;
 
 // `text` as a JSON string literal (quoted and escaped).
-std::string json_quote(std::string_view text);
+using text::json_quote;
 
 // The map pinned at `path` (exit 3 when the path is not on bpffs, holds
 // nothing or another kind of object; exit 4 without the privilege to open

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bpfkit/coverage/instrument.hpp"
+#include "bpfkit/text/json.hpp"
 #include "bpfkit/version.hpp"
 
 namespace fs = std::filesystem;
@@ -113,23 +114,6 @@ int merge(const std::vector<std::string> &args) {
   return 0;
 }
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + '"';
-}
-
 // The object's name as bpf_add_object() gave it: its file name without .bpf.o.
 std::string object_name(const std::string &path) {
   std::string name = fs::path(path).filename();
@@ -148,23 +132,23 @@ std::string program_records(const std::string &object, const cov::instrumented_o
   std::string out;
   for (const cov::program_cost &c : inst.costs) {
     out += out.empty() ? "" : ",\n";
-    out += "    {\"object\": " + json_string(name) + ", \"object_path\": " + json_string(object) +
-           ", \"program\": " + json_string(c.program) + ", \"section\": " + json_string(c.section) +
+    out += "    {\"object\": " + bpfkit::text::json_quote(name) + ", \"object_path\": " + bpfkit::text::json_quote(object) +
+           ", \"program\": " + bpfkit::text::json_quote(c.program) + ", \"section\": " + bpfkit::text::json_quote(c.section) +
            ", \"insns\": " + std::to_string(c.plain_insns) +
            ", \"instrumented_insns\": " + std::to_string(c.instrumented_insns) + ",\n      \"functions\": [";
-    for (std::size_t k = 0; k < c.functions.size(); ++k) out += (k ? ", " : "") + json_string(c.functions[k]);
+    for (std::size_t k = 0; k < c.functions.size(); ++k) out += (k ? ", " : "") + bpfkit::text::json_quote(c.functions[k]);
     out += "],\n      \"left_plain\": [";
     bool first = true;
     for (const cov::plain_function &p : inst.left_plain)
       if (std::find(c.functions.begin(), c.functions.end(), p.function) != c.functions.end()) {
-        out += std::string(first ? "" : ", ") + "{\"function\": " + json_string(p.function) +
-               ", \"reason\": " + json_string(p.reason) + "}";
+        out += std::string(first ? "" : ", ") + "{\"function\": " + bpfkit::text::json_quote(p.function) +
+               ", \"reason\": " + bpfkit::text::json_quote(p.reason) + "}";
         first = false;
       }
     out += "],\n      \"lines\": {";
     first = true;
     for (const auto &[file, coverage] : inst.sources.zero(c.functions).files) {
-      out += std::string(first ? "" : ", ") + json_string(file) + ": [";
+      out += std::string(first ? "" : ", ") + bpfkit::text::json_quote(file) + ": [";
       first = false;
       bool first_line = true;
       for (const auto &[line, count] : coverage.lines) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "bpfkit/text/spelling.hpp"
 #include "btf_util.hpp"
 
 namespace bpfkit::inspect {
@@ -22,21 +23,6 @@ bool printable_kind(const btf_type *t) {
 
 bool named_kind(const btf_type *t) {
   return btf_is_composite(t) || btf_is_any_enum(t) || btf_is_typedef(t);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // The pointee of a BTF-defined map's `__type(key, T)` member (a pointer to T),
@@ -92,7 +78,7 @@ std::vector<std::string> similar_type_names(const btf *b, std::string_view query
     if (name.find(query) != std::string::npos && !query.empty())
       score = name.size() - query.size();
     else if (std::max(name.size(), query.size()) - std::min(name.size(), query.size()) <= tolerance &&
-             (score = edit_distance(name, query)) <= tolerance)
+             (score = text::edit_distance(name, query)) <= tolerance)
       ;
     else
       continue;

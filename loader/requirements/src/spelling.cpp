@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "bpfkit/requirements.hpp"
+#include "bpfkit/text/spelling.hpp"
 #include "names.hpp"
 
 namespace bpfkit::requirements {
@@ -44,26 +45,9 @@ std::string join(const std::vector<std::string>& names) {
   return text;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 [[noreturn]] void unknown_name(std::string_view text, std::string_view what, std::string_view name,
                                const std::vector<std::string>& known) {
-  std::vector<std::string> close;
-  for (const auto& candidate : known)
-    if (edit_distance(name, candidate) <= std::max<std::size_t>(2, name.size() / 4)) close.push_back(candidate);
+  const std::vector<std::string> close = text::close_matches(name, known);
   std::string message = "'" + std::string(text) + "': unknown " + std::string(what) + " '" + std::string(name) + "'";
   if (!close.empty()) message += " (did you mean " + join(close) + "?)";
   throw requirement_error(message + ". Known " + std::string(what) + "s: " + join(known) + ".");
