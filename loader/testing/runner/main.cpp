@@ -102,6 +102,7 @@ int run_spec(const test_spec &spec, const std::string &spec_path = {}) {
     served = run_on_server(spec.build_dir, spec_path);
   test_report report;
   if (served) {
+    std::fputs(served->libbpf_printed.c_str(), stderr);
     report = std::move(served->report);
     session.record_programs(std::move(served->programs));
   } else {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdarg>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,8 @@
 #include <thread>
 #include <utility>
 
+#include "bpfkit/libbpf.hpp"
+#include "bpfkit/privileges.hpp"
 #include "bpfkit/version.hpp"
 #include "map_state.hpp"
 
@@ -202,6 +205,9 @@ std::string request(const std::string &build_dir, const std::string &line, int t
 
 const std::string greeting = std::string("bpfkit-test-server ") + bpfkit::version;
 
+// A server of another bpfkit version (a rebuilt runner) is not asked.
+const std::string accepted_line = std::string("accepted ") + bpfkit::version + "\n";
+
 // The pid in a ping's answer ("<greeting> <pid>\n").
 std::string pid_of(const std::string &ping) {
   const std::size_t space = ping.rfind(' ');
@@ -212,11 +218,36 @@ std::string pid_of(const std::string &ping) {
 
 // ---- the server ---------------------------------------------------------
 
+// What libbpf prints (to stderr, in a test's own process) while the server
+// loads or runs a test goes to that test's client, which prints it there.
+thread_local std::string *libbpf_printed = nullptr;
+
+int keep_libbpf_print(libbpf_print_level level, const char *format, va_list args) {
+  if (level == LIBBPF_DEBUG || !libbpf_printed) return 0;
+  char line[4096];
+  const int n = std::vsnprintf(line, sizeof line, format, args);
+  if (n > 0) libbpf_printed->append(line, std::min<std::size_t>(std::size_t(n), sizeof line - 1));
+  return n;
+}
+
+// Sends what libbpf prints on this thread to `sink` while it lives.
+class libbpf_print_to {
+ public:
+  explicit libbpf_print_to(std::string &sink) : outer_(std::exchange(libbpf_printed, &sink)) {}
+  ~libbpf_print_to() { libbpf_printed = outer_; }
+  libbpf_print_to(const libbpf_print_to &) = delete;
+  libbpf_print_to &operator=(const libbpf_print_to &) = delete;
+
+ private:
+  std::string *outer_;
+};
+
 // One loaded copy of a test's object, lent to one test at a time.
 struct instance {
   loaded_test_object loaded;
   std::optional<map_state> initial;  // nothing: cannot be reset, used once
   bool hand_back = false;            // its programs call bpf_printk: run in the client
+  std::string load_printed;          // libbpf's messages during the load
 };
 
 struct pool {
@@ -230,6 +261,9 @@ class server {
 
   void handle(int fd) {
     unique_fd connection(fd);
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) return;
     set_receive_timeout(fd, 5);
     std::string line;
     if (!receive(fd, line, '\n')) return;
@@ -240,7 +274,7 @@ class server {
       send_all(fd, "stopping\n");
       ::kill(::getpid(), SIGTERM);
     } else if (line.starts_with("run ")) {
-      if (!send_all(fd, "accepted\n")) return;
+      if (!send_all(fd, accepted_line)) return;
       send_all(fd, run(line.substr(4)));
     }
   }
@@ -257,8 +291,12 @@ class server {
         give_back(key, identity, std::move(lent), false);
         return hand_back();
       }
-      const test_report report =
-          run_declarative_test(spec, [&](const test_spec &) -> loaded_test_object & { return lent->loaded; });
+      std::string printed = lent->load_printed;
+      test_report report;
+      {
+        libbpf_print_to capture(printed);
+        report = run_declarative_test(spec, [&](const test_spec &) -> loaded_test_object & { return lent->loaded; });
+      }
       bool reusable = true;
       if (lent->loaded.loaded.ok()) {
         try {
@@ -269,6 +307,7 @@ class server {
         }
       }
       put(out, "report");
+      put(out, printed);
       put(out, std::to_string(int(report.outcome)));
       put(out, std::to_string(report.failures.size()));
       for (const auto &failure : report.failures) put(out, failure);
@@ -304,11 +343,13 @@ class server {
   }
 
   std::unique_ptr<instance> borrow(const test_spec &spec, const std::string &key, const std::string &identity) {
+    std::vector<std::unique_ptr<instance>> stale;
     {
       std::lock_guard lock(pools_mutex_);
       pool &p = pools_[key];
       if (p.identity != identity) {  // rebuilt: the old copies go
         p.identity = identity;
+        stale = std::move(p.idle);
         p.idle.clear();
       }
       if (!p.idle.empty()) {
@@ -317,6 +358,7 @@ class server {
         return lent;
       }
     }
+    discard(std::move(stale));
     // run_record and its printk listener are per process: one load at a time.
     std::lock_guard lock(load_mutex_);
     auto fresh = std::make_unique<instance>();
@@ -325,6 +367,7 @@ class server {
     run_record::begin();
     run_record::on_printk_programs([] { printk_programs = true; });
     try {
+      libbpf_print_to capture(fresh->load_printed);
       fresh->loaded = load_test_object(spec);
     } catch (...) {
       run_record::on_printk_programs({});
@@ -346,10 +389,26 @@ class server {
 
   void give_back(const std::string &key, const std::string &identity, std::unique_ptr<instance> lent,
                  bool reusable) {
-    if (!lent || !reusable) return;
-    std::lock_guard lock(pools_mutex_);
-    pool &p = pools_[key];
-    if (p.identity == identity) p.idle.push_back(std::move(lent));
+    if (!lent) return;
+    if (reusable) {
+      std::lock_guard lock(pools_mutex_);
+      pool &p = pools_[key];
+      if (p.identity != identity) reusable = false;
+      else p.idle.push_back(std::move(lent));
+    }
+    if (!reusable) {
+      std::vector<std::unique_ptr<instance>> one;
+      one.push_back(std::move(lent));
+      discard(std::move(one));
+    }
+  }
+
+  // Closing an object reports to run_record, which is per process: like
+  // loads, one at a time.
+  void discard(std::vector<std::unique_ptr<instance>> instances) {
+    if (instances.empty()) return;
+    std::lock_guard lock(load_mutex_);
+    instances.clear();
   }
 
   std::string build_dir_;
@@ -369,6 +428,8 @@ int idle_seconds() {
 }  // namespace
 
 std::optional<served_test> run_on_server(const std::string &build_dir, const std::string &spec_path) {
+  // The privilege to load is this process's: one without it gets its skip.
+  if (!holds_bpf_capability()) return std::nullopt;
   unique_fd sock = connect_to(build_dir);
   if (!sock) return std::nullopt;
   std::error_code ignored;
@@ -378,7 +439,7 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
   set_receive_timeout(sock.get(), 5);
   std::string accepted;
   if (!send_all(sock.get(), "run " + absolute + "\n") || !receive(sock.get(), accepted, '\n') ||
-      accepted != "accepted\n")
+      accepted != accepted_line)
     return std::nullopt;
   set_receive_timeout(sock.get(), 0);
   std::string answer;
@@ -387,6 +448,7 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
     reader in(answer);
     if (in.next() != "report") return std::nullopt;
     served_test served;
+    served.libbpf_printed = in.next();
     const int outcome = std::stoi(in.next());
     if (outcome < int(verdict::passed) || outcome > int(verdict::skipped)) return std::nullopt;
     served.report.outcome = verdict(outcome);
@@ -405,13 +467,29 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
   }
 }
 
+namespace {
+
+// Gone, or a zombie its new parent has not reaped yet (its descriptors, and
+// so what it loaded, are released by then).
+bool exited(pid_t pid) {
+  std::FILE *stat = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!stat) return true;
+  char state = '?';
+  const int matched = std::fscanf(stat, "%*d (%*[^)]) %c", &state);
+  std::fclose(stat);
+  return matched == 1 && (state == 'Z' || state == 'X');
+}
+
+}  // namespace
+
 std::string stop_server(const std::string &build_dir) {
   const std::string ping = request(build_dir, "ping", 5);
   if (!ping.starts_with("bpfkit-test-server ")) return {};
   if (request(build_dir, "stop", 5) != "stopping\n") return "the test server did not stop; it exits when idle\n";
-  // Gone when its socket no longer answers.
+  // Gone when its process is: what it loaded is freed by then.
+  const pid_t pid = pid_t(std::atoi(pid_of(ping).c_str()));
   for (int tries = 0; tries < 100; ++tries) {
-    if (!connect_to(build_dir)) return "stopped the test server (pid " + pid_of(ping) + ")\n";
+    if (pid <= 0 || exited(pid)) return "stopped the test server (pid " + pid_of(ping) + ")\n";
     ::usleep(50 * 1000);
   }
   return "the test server did not stop within 5 s; it exits when idle\n";
@@ -470,6 +548,7 @@ int serve(const std::string &build_dir) {
       ::listen(listener.get(), 64) != 0)
     return 1;
 
+  libbpf_set_print(keep_libbpf_print);
   server tests(build_dir);
   std::atomic<int> active = 0;
   std::atomic<clock::rep> last_request = clock::now().time_since_epoch().count();

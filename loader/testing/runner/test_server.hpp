@@ -37,6 +37,7 @@ namespace bpfkit::testing {
 struct served_test {
   test_report report;
   std::vector<run_record::program_entry> programs;  // loaded for it (result file)
+  std::string libbpf_printed;  // what libbpf printed: the client's stderr
 };
 
 // Asks the build tree's server to run the spec file `spec_path`. Nothing
