@@ -140,6 +140,19 @@ state_isolation)
   done
   expect_served
   ;;
+printk_failure)
+  # Passing, it is served; failing, it is run again in-process, where the
+  # bpf_printk capture (per process) shows what it printed.
+  spec print_pass program=rsrv_print 'packet=eth/ipv4/udp' 'expect_retval=2 XDP_PASS'
+  spec print_fail program=rsrv_print 'packet=eth/ipv4/udp' 'expect_retval=1 XDP_DROP'
+  start_server
+  run print_pass
+  [ "$rc" -eq 0 ] || fail "print_pass"
+  [ "$(loaded prog rsrv_print)" -ge 1 ] || fail "a passing printk test was not served"
+  run print_fail
+  [ "$rc" -eq 1 ] || fail "print_fail must fail"
+  [[ $out == *"bpf_printk during this test (1 line):"*"rsrv_print ran"* ]] || fail "the failure lacks the bpf_printk lines"
+  ;;
 concurrent)
   spec pass "${passing[@]}"
   start_server

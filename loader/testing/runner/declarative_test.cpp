@@ -142,6 +142,8 @@ void run(const test_spec &spec, const object_source &source, test_report &report
 
 }  // namespace
 
+bool writes_maps(const test_spec &spec) { return needs_run(spec) || !spec.set_map.empty(); }
+
 loaded_test_object load_test_object(const test_spec &spec) {
   // Only the program under test, so a broken sibling in the same object (a
   // variant meant to be rejected) does not fail this test.

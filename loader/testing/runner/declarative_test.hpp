@@ -35,6 +35,10 @@ struct loaded_test_object {
 // file, unknown program or global).
 loaded_test_object load_test_object(const test_spec &spec);
 
+// Whether the test can change the object's maps: it runs the program or
+// seeds a map (a test that only loads leaves them as the load did).
+bool writes_maps(const test_spec &spec);
+
 // Where run_declarative_test gets the loaded object: by default a fresh
 // load (load_test_object); the test server lends one of its loaded copies.
 using object_source = std::function<loaded_test_object &(const test_spec &)>;

@@ -246,7 +246,8 @@ class libbpf_print_to {
 struct instance {
   loaded_test_object loaded;
   std::optional<map_state> initial;  // nothing: cannot be reset, used once
-  bool hand_back = false;            // its programs call bpf_printk: run in the client
+  bool hand_back = false;            // the client runs the test itself (no privilege here)
+  bool printk_programs = false;      // its programs call bpf_printk
   std::string load_printed;          // libbpf's messages during the load
 };
 
@@ -287,7 +288,7 @@ class server {
       std::string key, identity;
       if (!identify(spec, key, identity)) return hand_back();
       std::unique_ptr<instance> lent = borrow(spec, key, identity);
-      if (!lent || lent->hand_back) {
+      if (lent->hand_back) {
         give_back(key, identity, std::move(lent), false);
         return hand_back();
       }
@@ -298,7 +299,7 @@ class server {
         report = run_declarative_test(spec, [&](const test_spec &) -> loaded_test_object & { return lent->loaded; });
       }
       bool reusable = true;
-      if (lent->loaded.loaded.ok()) {
+      if (lent->loaded.loaded.ok() && writes_maps(spec)) {
         try {
           if (lent->initial) lent->initial->restore(lent->loaded.obj);
           else reusable = false;
@@ -308,6 +309,7 @@ class server {
       }
       put(out, "report");
       put(out, printed);
+      put(out, lent->printk_programs ? "1" : "0");
       put(out, std::to_string(int(report.outcome)));
       put(out, std::to_string(report.failures.size()));
       for (const auto &failure : report.failures) put(out, failure);
@@ -376,7 +378,7 @@ class server {
     }
     run_record::on_printk_programs({});
     fresh->loaded.programs = run_record::end().programs;
-    fresh->hand_back = printk_programs;
+    fresh->printk_programs = printk_programs;
     const load_report &loaded = fresh->loaded.loaded;
     const program_report *result = loaded.object_failure ? &*loaded.object_failure : loaded.find(spec.program);
     if (!result || result->status == load_status::no_privilege) fresh->hand_back = true;
@@ -449,6 +451,7 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
     if (in.next() != "report") return std::nullopt;
     served_test served;
     served.libbpf_printed = in.next();
+    const bool printk_programs = in.next() == "1";
     const int outcome = std::stoi(in.next());
     if (outcome < int(verdict::passed) || outcome > int(verdict::skipped)) return std::nullopt;
     served.report.outcome = verdict(outcome);
@@ -461,6 +464,9 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
       p.verified_insns = std::uint32_t(std::stoul(in.next()));
       served.programs.push_back(std::move(p));
     }
+    // What the programs printed is shown under a failure, and captured per
+    // process: the client runs a failed test again itself to show it.
+    if (printk_programs && served.report.outcome == verdict::failed) return std::nullopt;
     return served;
   } catch (const std::exception &) {
     return std::nullopt;

@@ -57,4 +57,11 @@ int rsrv_reject(struct xdp_md *ctx) {
   return *(unsigned char *)(long)ctx->data;
 }
 
+// Prints, so that a failure shows what it printed.
+SEC("xdp")
+int rsrv_print(struct xdp_md *ctx) {
+  bpf_printk("rsrv_print ran");
+  return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";
