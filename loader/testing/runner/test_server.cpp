@@ -258,8 +258,6 @@ struct pool {
 
 class server {
  public:
-  explicit server(std::string build_dir) : build_dir_(std::move(build_dir)) {}
-
   void handle(int fd) {
     unique_fd connection(fd);
     ucred peer{};
@@ -413,7 +411,6 @@ class server {
     instances.clear();
   }
 
-  std::string build_dir_;
   std::mutex pools_mutex_;
   std::map<std::string, pool> pools_;
   std::mutex load_mutex_;
@@ -515,6 +512,8 @@ std::string start_server(const std::string &build_dir) {
     // waits for them to close), a grandchild that init reaps.
     ::setsid();
     if (::fork() != 0) ::_exit(0);
+    // Holds no build directory busy (spec and object paths are absolute).
+    if (::chdir("/") != 0) ::_exit(127);
     const int null = ::open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
     ::close_range(3, ~0u, 0);
@@ -555,7 +554,7 @@ int serve(const std::string &build_dir) {
     return 1;
 
   libbpf_set_print(keep_libbpf_print);
-  server tests(build_dir);
+  server tests;
   std::atomic<int> active = 0;
   std::atomic<clock::rep> last_request = clock::now().time_since_epoch().count();
   const auto idle_limit = std::chrono::seconds(idle_seconds());
