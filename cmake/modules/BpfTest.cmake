@@ -22,8 +22,11 @@
 # and globals are checked by bpfkit-test against the object's BTF.
 #
 # Every BPF test requires the fixture bpfkit_kernel: its setup test
-# (bpfkit.setup) mounts bpffs when needed, its cleanup test (bpfkit.cleanup)
-# removes pin directories left by tests that were killed. Without the
+# (bpfkit.setup) mounts bpffs when needed and starts the build tree's test
+# server (one process that keeps the tests' objects loaded, resetting their
+# maps between tests); its cleanup test (bpfkit.cleanup) stops the server
+# and removes pin directories left by tests that were killed. Each test
+# stays its own ctest test; without a server it runs in its own process. Without the
 # privilege to load BPF a test reports skipped (exit 77), never failed or
 # passed.
 include_guard(GLOBAL)
@@ -146,8 +149,10 @@ function(_bpfkit_test_fixture)
   endif()
   set_property(GLOBAL PROPERTY _BPFKIT_TEST_FIXTURE_DONE TRUE)
   _bpfkit_build_test_tools()
-  add_test(NAME bpfkit.setup COMMAND bpfkit::bpfkit-test --setup)
-  add_test(NAME bpfkit.cleanup COMMAND bpfkit::bpfkit-test --cleanup)
+  # The setup also starts the build tree's test server, which keeps the
+  # tests' objects loaded (bpfkit-test: test_server.hpp); the cleanup stops it.
+  add_test(NAME bpfkit.setup COMMAND bpfkit::bpfkit-test --setup "${CMAKE_BINARY_DIR}")
+  add_test(NAME bpfkit.cleanup COMMAND bpfkit::bpfkit-test --cleanup "${CMAKE_BINARY_DIR}")
   set_tests_properties(bpfkit.setup PROPERTIES
     FIXTURES_SETUP bpfkit_kernel SKIP_RETURN_CODE 77 LABELS bpf)
   set_tests_properties(bpfkit.cleanup PROPERTIES

@@ -109,20 +109,11 @@ void run_and_compare(const test_spec &spec, object &obj, const program &tested, 
     if (auto failure = check_map(obj, expectation)) report.failures.push_back(*failure);
 }
 
-void run(const test_spec &spec, test_report &report) {
-  // Only the program under test, so a broken sibling in the same object (a
-  // variant meant to be rejected) does not fail this test.
-  load_options options;
-  options.programs = {spec.program};
-  object obj;
-  program tested;
-  load_report loaded;
-  do {  // again when coverage leaves a program plain (run_record)
-    obj = object::open_file(spec.object);
-    tested = obj.program_by_name(spec.program);
-    for (const std::string &assignment : spec.set_global) set_global(obj, assignment);
-    loaded = obj.try_load(options);
-  } while (!loaded.ok() && run_record::load_again_plain(loaded));
+void run(const test_spec &spec, const object_source &source, test_report &report) {
+  loaded_test_object &loaded_object = source(spec);
+  const load_report &loaded = loaded_object.loaded;
+  object &obj = loaded_object.obj;
+  const program &tested = loaded_object.tested;
   const program_report &result =
       loaded.object_failure ? *loaded.object_failure : *loaded.find(spec.program);
   if (result.status == load_status::no_privilege) {
@@ -151,7 +142,32 @@ void run(const test_spec &spec, test_report &report) {
 
 }  // namespace
 
+bool writes_maps(const test_spec &spec) { return needs_run(spec) || !spec.set_map.empty(); }
+
+loaded_test_object load_test_object(const test_spec &spec) {
+  // Only the program under test, so a broken sibling in the same object (a
+  // variant meant to be rejected) does not fail this test.
+  load_options options;
+  options.programs = {spec.program};
+  loaded_test_object result;
+  do {  // again when coverage leaves a program plain (run_record)
+    result.obj = object::open_file(spec.object);
+    result.tested = result.obj.program_by_name(spec.program);
+    for (const std::string &assignment : spec.set_global) set_global(result.obj, assignment);
+    result.loaded = result.obj.try_load(options);
+  } while (!result.loaded.ok() && run_record::load_again_plain(result.loaded));
+  return result;
+}
+
 test_report run_declarative_test(const test_spec &spec) {
+  loaded_test_object fresh;
+  return run_declarative_test(spec, [&fresh](const test_spec &s) -> loaded_test_object & {
+    fresh = load_test_object(s);
+    return fresh;
+  });
+}
+
+test_report run_declarative_test(const test_spec &spec, const object_source &source) {
   test_report report;
   if (const std::string &reason = bpf_unavailable_reason(); !reason.empty()) {
     report.outcome = verdict::skipped;
@@ -159,7 +175,7 @@ test_report run_declarative_test(const test_spec &spec) {
     return report;
   }
   try {
-    run(spec, report);
+    run(spec, source, report);
     if (report.outcome == verdict::skipped) return report;
   } catch (const btf_text_error &e) {
     report.failures.push_back(std::string("in the test's values: ") + e.what());

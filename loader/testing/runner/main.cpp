@@ -1,8 +1,16 @@
 // bpfkit-test: runs the BPF tests that bpf_add_test() registers with ctest.
 //
-//   bpfkit-test SPEC       one declarative test (SPEC is written by CMake)
-//   bpfkit-test --setup    the fixture setup: mount bpffs, check privileges
-//   bpfkit-test --cleanup  the fixture cleanup: remove pins of killed tests
+//   bpfkit-test SPEC       one declarative test (SPEC is written by CMake),
+//                          run by the build tree's test server when one
+//                          answers (test_server.hpp), else in this process
+//   bpfkit-test --setup [BUILD_DIR]
+//                          the fixture setup: mount bpffs, check privileges,
+//                          start BUILD_DIR's test server
+//   bpfkit-test --cleanup [BUILD_DIR]
+//                          the fixture cleanup: remove pins of killed tests,
+//                          stop BUILD_DIR's test server
+//   bpfkit-test --serve BUILD_DIR
+//                          the test server itself (started by --setup)
 //   bpfkit-test --annotated OBJ PROG TEST BUILD_DIR
 //                          one program's test written in its BPF source
 //   bpfkit-test --discover OBJ TEST BUILD_DIR LABELS OUT [VAR=VALUE...]
@@ -17,6 +25,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 #include <string>
 #include <string_view>
@@ -30,6 +39,7 @@
 #include "declarative_test.hpp"
 #include "requirements_check.hpp"
 #include "spec.hpp"
+#include "test_server.hpp"
 
 namespace {
 
@@ -40,7 +50,7 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_skipped = 77;
 
-int setup() {
+int setup(const std::string &build_dir) {
   if (const std::string &reason = bpfkit::bpf_unavailable_reason(); !reason.empty()) {
     std::printf("skipped: %s\n", reason.c_str());
     return exit_skipped;
@@ -50,10 +60,12 @@ int setup() {
     return exit_failed;
   }
   std::printf("bpffs is mounted and BPF programs can be loaded\n");
+  if (!build_dir.empty()) std::printf("%s", start_server(build_dir).c_str());
   return exit_passed;
 }
 
-int cleanup() {
+int cleanup(const std::string &build_dir) {
+  if (!build_dir.empty()) std::printf("%s", stop_server(build_dir).c_str());
   int removed = 0;
   try {
     removed = remove_stale_pin_dirs();
@@ -70,7 +82,9 @@ int cleanup() {
   return exit_passed;
 }
 
-int run_spec(const test_spec &spec) {
+// `spec_path`: the spec file the server reads ("" for annotated tests,
+// which run here).
+int run_spec(const test_spec &spec, const std::string &spec_path = {}) {
   test_session session(spec.test);  // coverage, result file, bpf_printk
   // MIN_KERNEL and REQUIRES, before anything is loaded.
   if (const requirements_outcome needs = check_requirements(spec); needs.outcome == verdict::skipped) {
@@ -82,7 +96,18 @@ int run_spec(const test_spec &spec) {
     std::printf("FAILED %s: %s\nrerun: %s\n", spec.test.c_str(), needs.message.c_str(), spec.rerun.c_str());
     return exit_failed;
   }
-  test_report report = run_declarative_test(spec);
+  // Coverage and its per-process bookkeeping stay in this process.
+  std::optional<served_test> served;
+  if (!spec_path.empty() && !spec.build_dir.empty() && test_session::coverage_dir().empty())
+    served = run_on_server(spec.build_dir, spec_path);
+  test_report report;
+  if (served) {
+    std::fputs(served->libbpf_printed.c_str(), stderr);
+    report = std::move(served->report);
+    session.record_programs(std::move(served->programs));
+  } else {
+    report = run_declarative_test(spec);
+  }
   const test_outcome outcome = report.outcome == verdict::passed    ? test_outcome::passed
                                : report.outcome == verdict::skipped ? test_outcome::skipped
                                                                     : test_outcome::failed;
@@ -159,8 +184,10 @@ int main(int argc, char **argv) {
     return exit_passed;
   }
   try {
-    if (args.size() == 1 && args[0] == "--setup") return setup();
-    if (args.size() == 1 && args[0] == "--cleanup") return cleanup();
+    if (!args.empty() && args.size() <= 2 && args[0] == "--setup") return setup(args.size() == 2 ? args[1] : "");
+    if (!args.empty() && args.size() <= 2 && args[0] == "--cleanup")
+      return cleanup(args.size() == 2 ? args[1] : "");
+    if (args.size() == 2 && args[0] == "--serve") return serve(args[1]);
     if (args.size() == 5 && args[0] == "--annotated") return run_annotated(args[1], args[2], args[3], args[4]);
     if (args.size() >= 6 && args[0] == "--discover")
       return discover(args[1], args[2], args[3], args[4], args[5], {args.begin() + 6, args.end()});
@@ -171,11 +198,11 @@ int main(int argc, char **argv) {
     }
     if (args.size() != 1 || args[0].starts_with("--")) {
       std::fprintf(stderr,
-                   "usage: bpfkit-test SPEC | --setup | --cleanup | --annotated OBJ PROG TEST BUILD_DIR |\n"
+                   "usage: bpfkit-test SPEC | --setup [BUILD_DIR] | --cleanup [BUILD_DIR] | --annotated OBJ PROG TEST BUILD_DIR |\n"
                    "       --discover OBJ TEST BUILD_DIR LABELS OUT [VAR=VALUE...] | --version\n");
       return exit_usage;
     }
-    return run_spec(read_spec(args[0]));
+    return run_spec(read_spec(args[0]), args[0]);
   } catch (const std::exception &e) {
     std::printf("bpfkit-test: error: %s\n", e.what());
     return exit_failed;

@@ -91,6 +91,7 @@ test_spec read_spec(const std::string &path) {
     throw std::runtime_error(path + ": the spec names no object or program");
   // The one format of rerun commands, when the spec says where the build is.
   if (!build_dir.empty()) spec.rerun = rerun_command(build_dir, spec.test);
+  spec.build_dir = build_dir;
   return spec;
 }
 

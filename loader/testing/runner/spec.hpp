@@ -21,6 +21,7 @@ struct expected_retval {
 struct test_spec {
   std::string test;
   std::string rerun;  // the command that reruns just this test
+  std::string build_dir;  // the build tree the test belongs to ("" when not said)
   std::string object;
   std::string program;
   std::optional<std::string> data_in;  // a file

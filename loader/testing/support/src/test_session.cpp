@@ -163,11 +163,16 @@ void test_session::set_baseline(const std::string& object, const std::string& pr
   baselines_[{object, program}] = insns;
 }
 
+void test_session::record_programs(std::vector<run_record::program_entry> programs) {
+  for (auto& p : programs) recorded_.push_back(std::move(p));
+}
+
 std::vector<std::string> test_session::finish(test_outcome outcome, const std::string& message) {
   std::vector<std::string> notes;
   const double duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   run_record::test_data data = run_record::end();
+  data.programs.insert(data.programs.end(), recorded_.begin(), recorded_.end());
   for (const run_record::program_entry& p : data.programs)
     if (data.coverage_on && !p.counted)
       notes.push_back("coverage not taken for " + p.object + "/" + p.program + ": " + p.reason);

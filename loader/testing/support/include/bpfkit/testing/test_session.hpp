@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bpfkit/printk_capture.hpp"
+#include "bpfkit/run_record.hpp"
 
 namespace bpfkit::testing {
 
@@ -54,6 +55,10 @@ class test_session {
   // (bpf_verifier_baseline's test), for the result file.
   void set_baseline(const std::string& object, const std::string& program, std::uint64_t insns);
 
+  // Programs another process loaded for this test (bpfkit-test's server):
+  // listed in the result file as if loaded here.
+  void record_programs(std::vector<run_record::program_entry> programs);
+
   // The environment's directories ("" when not set).
   static std::string coverage_dir();
   static std::string results_dir();
@@ -67,6 +72,7 @@ class test_session {
   std::optional<printk_capture> capture_;
   std::string capture_problem_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> baselines_;
+  std::vector<run_record::program_entry> recorded_;
 };
 
 }  // namespace bpfkit::testing
