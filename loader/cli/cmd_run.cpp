@@ -146,7 +146,7 @@ std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes
       hint = "check --data-in/--ctx-in: this program type may take no data, or a context of its "
              "own size";
   }
-  throw cli_error(exit_failed, "test-run of " + what + " failed: " + std::strerror(err), hint);
+  throw cli_error(exit_failed, "test-run of " + what + " failed: " + bpfkit::error_category().message(err), hint);
 }
 
 // Snapshots the maps the program can change (not .rodata/.kconfig, and
@@ -293,7 +293,7 @@ std::vector<std::uint32_t> program_map_ids(int prog_fd, bpf_prog_info &info) {
     info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
     std::uint32_t size = sizeof info;
     if (bpf_obj_get_info_by_fd(prog_fd, &info, &size) != 0)
-      throw cli_error(exit_failed, std::string("reading the program's info: ") + std::strerror(errno));
+      throw cli_error(exit_failed, std::string("reading the program's info: ") + bpfkit::error_category().message(errno));
     if (info.nr_map_ids <= wanted) {
       ids.resize(info.nr_map_ids);
       return ids;
