@@ -44,9 +44,14 @@ object_source checked_memory_source(std::span<const std::byte> elf, const std::s
 object_ptr open_object(const object_source& source) {
   bpf_object_open_opts opts{};
   opts.sz = sizeof opts;
-  // libbpf names an object opened from memory as it names a file: the base
-  // name of object_name up to its first '.'.
-  opts.object_name = source.path.empty() ? source.name.c_str() : source.path.c_str();
+  // The name libbpf gives an object it opens from a file: the base name up
+  // to its first '.' (the prefix of its .rodata/.data/.bss map names).
+  std::string name = source.name;
+  if (!source.path.empty()) {
+    name = source.path.substr(source.path.find_last_of('/') + 1);
+    name = name.substr(0, name.find('.'));
+  }
+  opts.object_name = name.c_str();
   object_ptr object(bpf_object__open_mem(source.elf.data(), source.elf.size(), &opts));
   if (!object) {
     const int err = errno;

@@ -17,6 +17,7 @@
 
 #include "bpfkit/error.hpp"
 #include "bpfkit/kernel_objects.hpp"
+#include "bpfkit/map_handle.hpp"
 #include "bpfkit/object.hpp"
 
 namespace {
@@ -67,6 +68,18 @@ TEST(MalformedObject, TheGoodObjectStillOpens) {
   bpfkit::object object = bpfkit::object::open_file(RUNTIME_MAPS_OBJECT);
   EXPECT_EQ(object.name(), "runtime_maps");
   EXPECT_FALSE(object.programs().empty());
+  // libbpf names the .bss map after the object (up to 8 characters), as it
+  // does for an object it opens from the file itself; `bpfkit load` pins it
+  // under that name.
+  bool found_bss = false;
+  for (const bpfkit::map_handle& map : object.maps()) {
+    const std::string name(map.name());
+    if (name.ends_with(".bss")) {
+      found_bss = true;
+      EXPECT_EQ(name, "runtime_.bss");
+    }
+  }
+  EXPECT_TRUE(found_bss);
 }
 
 TEST(MalformedObject, OnlyRegularFilesAreRead) {
