@@ -347,6 +347,7 @@ program_info describe_program(int fd) {
   out.id = info.id;
   const char* type = libbpf_bpf_prog_type_str(static_cast<bpf_prog_type>(info.type));
   out.type = type ? type : "type " + std::to_string(info.type);
+  out.type_code = static_cast<program_type>(info.type);
   out.kernel_name = info.name;
   out.tag = hex(info.tag, sizeof info.tag);
   out.verified_insns = info.verified_insns;
