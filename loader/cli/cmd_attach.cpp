@@ -100,7 +100,7 @@ attachment attach(const bpfkit::program &prog, const hook &h, bool pinning) {
       } else if (pinning) {
         throw cli_error(exit_failed,
                         "cannot attach " + name + " to " + where + " as a TCX link: " +
-                            std::strerror(err),
+                            bpfkit::error_category().message(err),
                         "pinning a tc attachment needs TCX links (Linux 6.6+); without --pin, "
                         "bpfkit attaches a clsact filter that lives while bpfkit runs");
       } else {

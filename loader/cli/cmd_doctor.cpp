@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/error.hpp"
 #include "bpfkit/privileges.hpp"
 #include "cli.hpp"
 #include "terminal.hpp"
@@ -207,7 +208,7 @@ void check_kernel_btf(checker &c) {
   }
   btf *kernel = btf__parse_raw(path.c_str());
   if (!kernel) {
-    c.report(verdict::fail, "kernel BTF", path + ": not valid BTF: " + std::strerror(errno), fix);
+    c.report(verdict::fail, "kernel BTF", path + ": not valid BTF: " + bpfkit::error_category().message(errno), fix);
     return;
   }
   std::uint32_t types = btf__type_cnt(kernel);

@@ -12,21 +12,21 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "object_loading.hpp"
 #include "pin_layout.hpp"
 
 namespace bpfkit::cli {
 namespace {
 
+// 0 when the kernel will not say (the listing then shows no id).
 std::uint32_t object_id(int fd, bool program) {
-  if (program) {
-    bpf_prog_info info{};
-    std::uint32_t size = sizeof info;
-    return bpf_obj_get_info_by_fd(fd, &info, &size) == 0 ? info.id : 0;
+  try {
+    return program ? bpfkit::kernel::describe_program(fd).id : bpfkit::kernel::describe_map(fd).id;
+  } catch (const bpfkit::error &) {
+    return 0;
   }
-  bpf_map_info info{};
-  std::uint32_t size = sizeof info;
-  return bpf_obj_get_info_by_fd(fd, &info, &size) == 0 ? info.id : 0;
 }
 
 }  // namespace

@@ -31,7 +31,9 @@
 #include "bpfkit/btf_text.hpp"
 #include "bpfkit/error.hpp"
 #include "bpfkit/map_type.hpp"
+#include "bpfkit/inspect/btf_source.hpp"
 #include "cli.hpp"
+#include "inspect_errors.hpp"
 #include "map_text.hpp"
 #include "pin_layout.hpp"
 
@@ -221,7 +223,7 @@ btf_ptr btf_of_program_using(std::uint32_t map_id) {
       if (!types && (errno == EPERM || errno == EACCES))
         throw cli_error(exit_no_privilege,
                         "reading the BTF of program id " + std::to_string(id) + " needs privileges: " +
-                            std::strerror(errno),
+                            bpfkit::error_category().message(errno),
                         "run as root (or with CAP_SYS_ADMIN)");
       return types ? owned(types) : nullptr;
     }
@@ -234,14 +236,10 @@ event_type find_event_type(const map_view &map, const std::string &name,
   event_type t;
   std::string where;
   if (btf_file) {
-    btf *b = btf__parse(btf_file->c_str(), nullptr);
-    if (!b) {
-      char reason[128];
-      libbpf_strerror(errno, reason, sizeof reason);  // knows libbpf's own codes
-      throw cli_error(exit_bad_input, "--btf " + *btf_file + ": cannot read BTF from it: " + reason,
-                      "give the .bpf.o the map comes from");
-    }
-    t.source = owned(b);
+    // Read as `bpfkit btf` reads it: a bounded regular file, checked by
+    // object_check before libbpf parses it.
+    inspect::named_btf file = run_inspection([&] { return inspect::read_btf_file(*btf_file, "--btf"); });
+    t.source = owned(file.types.release());
     where = *btf_file;
   } else if (map.codec().types()) {
     t.source = btf_ptr(map.codec().types(), [](const btf *) {});  // the view outlives the watch
@@ -405,9 +403,9 @@ int map_watch(arguments &args) {
   if (!rb && !pb) {
     int err = errno;
     if (err == EPERM || err == EACCES)
-      throw cli_error(exit_no_privilege, "cannot read " + path + ": " + std::strerror(err),
+      throw cli_error(exit_no_privilege, "cannot read " + path + ": " + bpfkit::error_category().message(err),
                       "run as root");
-    throw cli_error(exit_failed, "cannot read " + path + ": " + std::strerror(err));
+    throw cli_error(exit_failed, "cannot read " + path + ": " + bpfkit::error_category().message(err));
   }
   std::fprintf(stderr, "watching %s map '%s' (id %u)%s; Ctrl-C to stop\n",
                map_type_name(map.type()).c_str(), std::string(map.name()).c_str(), map.id(),
@@ -436,7 +434,7 @@ int map_watch(arguments &args) {
   }
   if (pb) perf_buffer__free(pb);
   if (rb) ring_buffer__free(rb);
-  if (failure) throw cli_error(exit_failed, "reading " + path + ": " + std::strerror(failure));
+  if (failure) throw cli_error(exit_failed, "reading " + path + ": " + bpfkit::error_category().message(failure));
   if (timed_out && w.count)
     throw cli_error(exit_failed, "timed out after " + std::to_string(timeout_s) + " s with " +
                                      std::to_string(w.seen) + " of " + std::to_string(w.count) +

@@ -25,6 +25,7 @@
 #include "bpfkit/coverage/instrument.hpp"
 #include "bpfkit/run_record.hpp"
 #include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "bpfkit/file_io.hpp"
 #include "bpfkit/packet.hpp"
 #include "bpfkit/privileges.hpp"
@@ -146,7 +147,7 @@ std::vector<change> diff(const tracked_map &tracked, const std::map<bytes, bytes
       hint = "check --data-in/--ctx-in: this program type may take no data, or a context of its "
              "own size";
   }
-  throw cli_error(exit_failed, "test-run of " + what + " failed: " + std::strerror(err), hint);
+  throw cli_error(exit_failed, "test-run of " + what + " failed: " + bpfkit::error_category().message(err), hint);
 }
 
 // Snapshots the maps the program can change (not .rodata/.kconfig, and
@@ -283,24 +284,6 @@ void print_json(const outcome &r) {
   std::printf("%s\n", out.c_str());
 }
 
-std::vector<std::uint32_t> program_map_ids(int prog_fd, bpf_prog_info &info) {
-  std::vector<std::uint32_t> ids;
-  for (;;) {
-    std::uint32_t wanted = info.nr_map_ids;
-    ids.assign(wanted, 0);
-    info = bpf_prog_info{};
-    info.nr_map_ids = wanted;
-    info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
-    std::uint32_t size = sizeof info;
-    if (bpf_obj_get_info_by_fd(prog_fd, &info, &size) != 0)
-      throw cli_error(exit_failed, std::string("reading the program's info: ") + std::strerror(errno));
-    if (info.nr_map_ids <= wanted) {
-      ids.resize(info.nr_map_ids);
-      return ids;
-    }
-  }
-}
-
 }  // namespace
 
 // --coverage FILE: what the run counted, as an lcov tracefile (test name
@@ -378,13 +361,18 @@ int cmd_run(arguments &args) {
 
   if (pinned) {
     owned_fd prog_fd = open_pinned(target, bpf_kind::program);
-    bpf_prog_info info{};
-    std::vector<std::uint32_t> ids = program_map_ids(prog_fd.get(), info);
-    result.program = info.name;
+    bpfkit::kernel::program_info info;
+    try {
+      info = bpfkit::kernel::describe_program(prog_fd.get());
+    } catch (const bpfkit::error &e) {
+      throw cli_error(exit_failed, std::string("reading the program's info: ") +
+                                       bpfkit::error_category().message(e.code().value()));
+    }
+    result.program = info.kernel_name;
     result.pinned = target;
-    result.type = static_cast<program_type>(info.type);
+    result.type = info.type_code;
     std::vector<map_view> maps;
-    for (std::uint32_t id : ids) {
+    for (std::uint32_t id : info.map_ids) {
       try {
         maps.push_back(map_view::by_id(id));
       } catch (const bpfkit::error &e) {
@@ -396,22 +384,20 @@ int cmd_run(arguments &args) {
     }
     std::vector<tracked_map> tracked = track(std::move(maps));
 
-    bytes out(data.empty() ? 0 : data.size() + 256);
-    bpf_test_run_opts run{};
-    run.sz = sizeof run;
-    run.data_in = data.empty() ? nullptr : data.data();
-    run.data_size_in = static_cast<__u32>(data.size());
-    run.data_out = out.empty() ? nullptr : out.data();
-    run.data_size_out = static_cast<__u32>(out.size());
-    run.ctx_in = context.empty() ? nullptr : context.data();
-    run.ctx_size_in = static_cast<__u32>(context.size());
-    run.repeat = repeat > 1 ? repeat : 0;
-    if (bpf_prog_test_run_opts(prog_fd.get(), &run) != 0)
-      explain_test_run_failure(errno, result.type, "program " + result.program + " (" + target + ")");
-    out.resize(run.data_size_out);
-    result.retval = static_cast<std::int32_t>(run.retval);
-    result.duration_ns = run.duration;
-    result.data_out = std::move(out);
+    bpfkit::test_run_opts run;
+    run.data_in = data;
+    run.ctx_in = context;
+    run.repeat = repeat;
+    const std::string what = "program " + result.program + " (" + target + ")";
+    bpfkit::test_run_result ran;
+    try {
+      ran = bpfkit::kernel::test_run(prog_fd.get(), run, what);
+    } catch (const bpfkit::error &e) {
+      explain_test_run_failure(e.code().value(), result.type, what);
+    }
+    result.retval = static_cast<std::int32_t>(ran.retval);
+    result.duration_ns = ran.duration_ns;
+    result.data_out = std::move(ran.data_out);
     record_changes(result, tracked);
     if (data_out_file) write_file_atomically(*data_out_file, result.data_out);
     json ? print_json(result) : print_text(result);

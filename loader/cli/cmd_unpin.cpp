@@ -21,6 +21,7 @@
 
 #include <bpf/bpf.h>
 
+#include "bpfkit/error.hpp"
 #include "bpfkit/pin_path.hpp"
 #include "cli.hpp"
 #include "pin_layout.hpp"
@@ -60,7 +61,7 @@ bpf_kind pinned_kind(int dir, const std::string &name, const std::string &path) 
   if (fd.get() < 0) {
     int err = errno;
     if (err == EACCES || err == EPERM)
-      throw cli_error(exit_no_privilege, "cannot open " + path + ": " + std::strerror(err),
+      throw cli_error(exit_no_privilege, "cannot open " + path + ": " + bpfkit::error_category().message(err),
                       "pinned BPF objects are root's: run as root");
     return bpf_kind::other;
   }

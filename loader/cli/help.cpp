@@ -56,7 +56,7 @@ const std::vector<topic_doc> &topics() {
         {"--data-out FILE", "write the packet as the program left it to FILE"},
         {"--max-entries MAP=N", "create MAP with N entries (repeatable)"},
         {"--value-size MAP=BYTES", "create MAP with BYTES-byte values, for maps the BTF leaves open such as stack traces (repeatable)"},
-        {"--coverage FILE.info", "run an instrumented copy and write which lines and branches ran as an lcov tracefile (object files only)"},
+        {"--coverage FILE.info", "count the source lines and branches the run executes (OBJ only) and write them as an lcov tracefile"},
         {"--json", "print one JSON object"}},
        {"bpfkit run build/app.bpf.o count_packets --packet eth/ipv4/udp",
         "bpfkit run /sys/fs/bpf/app/progs/count_packets --data-in packet.bin --repeat 100",

@@ -130,6 +130,7 @@ bool asks_for_help(const std::vector<std::string> &args) {
 // A runtime-library error, classified for the exit status.
 exit_code classify(const bpfkit::error &e) {
   if (e.report()) return exit_code_of(*e.report());
+  if (dynamic_cast<const bpfkit::malformed_object *>(&e)) return exit_bad_input;
   int code = e.code().value();
   if (code == EPERM) return exit_no_privilege;
   if (code == ENOENT || code == ENOEXEC || code == EBADF) return exit_bad_input;

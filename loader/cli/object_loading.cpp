@@ -17,6 +17,7 @@
 namespace bpfkit::cli {
 
 const char *const no_privilege_message = "loading BPF programs needs privileges this process lacks";
+const char *const malformed_object_hint = "recompile it; the file is damaged or was not written by a BPF compiler";
 
 void require_bpf_object_file(const std::string &path) {
   // A regular file of bounded size, opened without blocking: a FIFO or a
@@ -42,6 +43,8 @@ bpfkit::object open_object(const std::string &path) {
   require_bpf_object_file(path);
   try {
     return bpfkit::object::open_file(path);
+  } catch (const bpfkit::malformed_object &e) {
+    throw cli_error(exit_bad_input, e.what(), malformed_object_hint);
   } catch (const bpfkit::error &e) {
     throw cli_error(exit_bad_input, path + ": libbpf cannot open it as a BPF object: " + e.what());
   }

@@ -58,6 +58,8 @@ exit_code exit_code_of(const load_report &report);
 
 // The message for a process that may not load BPF.
 extern const char *const no_privilege_message;
+// The hint for an object that object_check finds malformed.
+extern const char *const malformed_object_hint;
 
 // Rethrows a runtime-library error from attaching or running `what` as a
 // cli_error when it has a clearer explanation (privileges); else as is.

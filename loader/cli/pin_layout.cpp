@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "bpfkit/error.hpp"
 #include "cli.hpp"
 #include "id_reference.hpp"
 
@@ -29,7 +30,7 @@ std::string parent_of(const std::string &path) {
 bool denied(int err) { return err == EPERM || err == EACCES; }
 
 [[noreturn]] void throw_no_privilege(const std::string &what, int err) {
-  throw cli_error(exit_no_privilege, what + ": " + std::strerror(err),
+  throw cli_error(exit_no_privilege, what + ": " + bpfkit::error_category().message(err),
                   "pinned BPF objects are root's: run as root (or with CAP_BPF and access to the "
                   "bpffs directory)");
 }
@@ -151,7 +152,7 @@ owned_fd open_pinned(const std::string &path, bpf_kind wanted) {
                                ? ", e.g. DIR/progs/NAME after bpfkit load OBJ --pin DIR"
                                : ""));
     throw cli_error(exit_bad_input, "cannot open the pinned object " + path + ": " +
-                                        std::strerror(err));
+                                        bpfkit::error_category().message(err));
   }
   bpf_kind kind = kind_of_fd(fd.get());
   if (kind != wanted)

@@ -51,6 +51,14 @@ error::error(int errno_value, const std::string& what)
   state_->message = std::system_error::what();
 }
 
+error::error(int errno_value, const std::string& message, complete_t)
+    : std::system_error(positive(errno_value), error_category(), message), state_(new state) {
+  state_->message = message;
+}
+
+malformed_object::malformed_object(const std::string& message)
+    : error(LIBBPF_ERRNO__FORMAT, message, complete) {}
+
 error::error(int errno_value, const std::string& message, const load_report& report)
     : std::system_error(positive(errno_value), error_category(), message), state_(new state) {
   state_->message = message;

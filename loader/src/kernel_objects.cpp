@@ -21,7 +21,7 @@
 #include <utility>
 
 #include "bpfkit/error.hpp"
-#include "bpfkit/load.hpp"  // error(errno, complete message, {}): no strerror suffix
+#include "bpfkit/privileges.hpp"
 
 namespace bpfkit::kernel {
 namespace {
@@ -29,7 +29,10 @@ namespace {
 bool denied(int err) { return err == EPERM || err == EACCES; }
 
 [[noreturn]] void throw_errno(int err, const std::string& what) {
-  if (denied(err)) throw error(EPERM, what + " needs privileges this process lacks (CAP_SYS_ADMIN)", {});
+  // A refusal while holding CAP_BPF/CAP_SYS_ADMIN is the kernel's verdict on
+  // the request (e.g. a file access mode), not a missing privilege.
+  if (denied(err) && !holds_bpf_capability())
+    throw error(EPERM, what + " needs privileges this process lacks (CAP_SYS_ADMIN)", error::complete);
   throw error(err, what);
 }
 
@@ -302,7 +305,7 @@ object_fd open_by_id(object_kind kind, std::uint32_t id) {
   if (fd < 0) {
     int err = errno;
     std::string what = std::string(kind_name(kind)) + " id " + std::to_string(id);
-    if (err == ENOENT) throw error(ENOENT, "no " + what + " is loaded", {});
+    if (err == ENOENT) throw error(ENOENT, "no " + what + " is loaded", error::complete);
     throw_errno(err, "opening " + what);
   }
   return object_fd(fd);
@@ -328,7 +331,7 @@ std::optional<std::uint32_t> parse_id_reference(std::string_view text) {
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || id == 0)
     throw error(EINVAL,
                 "'" + std::string(text) + "' is not an object id: write id:N with the decimal id that 'bpfkit list' shows",
-                {});
+                error::complete);
   return id;
 }
 
@@ -344,6 +347,7 @@ program_info describe_program(int fd) {
   out.id = info.id;
   const char* type = libbpf_bpf_prog_type_str(static_cast<bpf_prog_type>(info.type));
   out.type = type ? type : "type " + std::to_string(info.type);
+  out.type_code = static_cast<program_type>(info.type);
   out.kernel_name = info.name;
   out.tag = hex(info.tag, sizeof info.tag);
   out.verified_insns = info.verified_insns;
@@ -515,11 +519,11 @@ std::vector<pinned_object> pinned_objects(const std::string& path) {
   struct statfs fs {};
   if (::statfs(path.c_str(), &fs) != 0) {
     int err = errno;
-    if (err == ENOENT) throw error(ENOENT, path + ": no such file or directory", {});
+    if (err == ENOENT) throw error(ENOENT, path + ": no such file or directory", error::complete);
     throw_errno(err, "reading " + path);
   }
   if (static_cast<unsigned long>(fs.f_type) != BPF_FS_MAGIC)
-    throw error(EINVAL, path + " is not on a BPF filesystem (bpffs)", {});
+    throw error(EINVAL, path + " is not on a BPF filesystem (bpffs)", error::complete);
   std::vector<pinned_object> out;
   std::vector<std::string> pending = {path};
   while (!pending.empty()) {
@@ -569,7 +573,7 @@ translated_program read_translated(int fd) {
     throw error(EPERM,
                 "the kernel does not show this process program " + std::to_string(info.id) +
                     "'s translated instructions (needs CAP_PERFMON or CAP_SYS_ADMIN)",
-                {});
+                error::complete);
   out.jited = info.jited_prog_len > 0;
   out.line_info_record_size = info.line_info_rec_size ? info.line_info_rec_size : sizeof(bpf_line_info);
   out.func_info_record_size = info.func_info_rec_size ? info.func_info_rec_size : sizeof(bpf_func_info);

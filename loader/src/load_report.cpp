@@ -49,11 +49,11 @@ std::string program_report::verdict() const {
       return "rejected by the verifier: " + (r.reason.empty() ? "the verifier gave no reason" : r.reason);
     case load_status::refused:
       return "refused by the kernel although this process is privileged (" +
-             std::string(std::strerror(r.error)) + "): this kernel, its lockdown mode or a security "
+             error_category().message(r.error) + "): this kernel, its lockdown mode or a security "
              "module does not allow loading " + program_kind(r.type) + " programs";
     case load_status::no_privilege:
       return "not loaded: loading BPF needs privileges this process lacks (" +
-             std::string(std::strerror(r.error ? r.error : EPERM)) + "); " + privilege_hint;
+             error_category().message(r.error ? r.error : EPERM) + "); " + privilege_hint;
     case load_status::failed_before_verifier:
       break;
   }
@@ -77,7 +77,7 @@ std::string program_report::verdict() const {
       break;
   }
   if (!r.reason.empty()) return text + "libbpf: " + r.reason;
-  return text + std::strerror(r.error ? r.error : EINVAL) + " (libbpf gave no reason)";
+  return text + error_category().message(r.error ? r.error : EINVAL) + " (libbpf gave no reason)";
 }
 
 std::string_view describe(load_status status) noexcept {

@@ -211,9 +211,9 @@ struct context {
   const program_layout* layout(const std::string& program) const {
     if (!layouts) {
       try {
-        layouts = state.source.path.empty()
-                      ? read_program_layouts(state.source.elf, state.source.name)
-                      : read_program_layouts(state.source.path);
+        // The bytes that were checked and opened, not the file again.
+        layouts = read_program_layouts(state.source.elf,
+                                       state.source.path.empty() ? state.source.name : state.source.path);
       } catch (const std::exception&) {
         layouts.emplace();
       }

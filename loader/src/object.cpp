@@ -15,8 +15,7 @@ namespace bpfkit {
 
 object object::open_memory(std::span<const std::byte> elf, std::string_view name) {
   auto state = std::make_unique<detail::object_state>();
-  state->source.elf = elf;
-  state->source.name = std::string(name);
+  state->source = detail::checked_memory_source(elf, std::string(name));
   state->name = std::string(name);
   detail::prepare_coverage(*state);
   state->obj = detail::open_object(state->source);
@@ -25,7 +24,7 @@ object object::open_memory(std::span<const std::byte> elf, std::string_view name
 
 object object::open_file(const std::string& path) {
   auto state = std::make_unique<detail::object_state>();
-  state->source.path = path;
+  state->source = detail::checked_file_source(path);
   // libbpf keeps 15 characters of the name; messages show all of it.
   const std::size_t slash = path.find_last_of('/');
   state->name = path.substr(slash == std::string::npos ? 0 : slash + 1);

@@ -21,7 +21,8 @@ constexpr int dir_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 // Pin trees are a few levels deep; anything deeper is not bpfkit's.
 constexpr int max_tree_depth = 32;
 
-std::string errno_text(int err) { return std::strerror(err); }
+// bpf_obj_pin/bpf_obj_get return libbpf's codes as well as the kernel's.
+std::string errno_text(int err) { return error_category().message(err); }
 
 [[noreturn]] void refuse(pin_path_problem problem, int err, const std::string& path,
                          const std::string& message) {

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "bpfkit/error.hpp"
+
 namespace bpfkit {
 
 const char* const privilege_hint =
@@ -19,7 +21,7 @@ const char* const privilege_hint =
 namespace {
 
 std::string errno_text(int err) {
-  return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
+  return error_category().message(err) + " (errno " + std::to_string(err) + ")";
 }
 
 // Loads the smallest XDP program and creates a one-entry array map: what

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "run_record_hooks.hpp"
 
 namespace bpfkit {
@@ -60,7 +61,10 @@ std::span<const std::byte> program::instructions() const {
 }
 
 test_run_result program::test_run(const test_run_opts& opts) const {
-  int fd = require_fd("test-run");
+  return kernel::test_run(require_fd("test-run"), opts, describe());
+}
+
+test_run_result kernel::test_run(int fd, const test_run_opts& opts, const std::string& what) {
   test_run_result result;
   std::size_t out_size = opts.data_out_size;
   if (out_size == 0 && !opts.data_in.empty()) out_size = opts.data_in.size() + 256;
@@ -77,7 +81,7 @@ test_run_result program::test_run(const test_run_opts& opts) const {
   // Program types that run once (raw tracepoints, syscall programs) reject
   // any repeat count; for the others 0 means once.
   run.repeat = opts.repeat > 1 ? opts.repeat : 0;
-  if (bpf_prog_test_run_opts(fd, &run) != 0) throw error(errno, "test-run " + describe());
+  if (bpf_prog_test_run_opts(fd, &run) != 0) throw error(errno, "test-run " + what);
 
   result.retval = run.retval;
   result.duration_ns = run.duration;

@@ -32,7 +32,6 @@ namespace cov = bpfkit::coverage;
 struct coverage_state {
   std::string key;  // the object's name and a hash of its bytes
   object_source original;
-  std::vector<std::byte> file_bytes;  // the original, when opened from a file
   std::optional<cov::instrumented_object> image;  // empty: the object stays plain
   std::string reason;                             // why it stays plain
   std::map<std::string, std::string> plain_programs;  // asked plain, and why
@@ -158,17 +157,9 @@ void prepare_coverage(object_state& s) {
   }
   std::unique_ptr<coverage_state, coverage_state_deleter> c(new coverage_state);
   c->original = s.source;
+  // The checked bytes, read from the file once (object_source.hpp).
   std::span<const std::byte> bytes = s.source.elf;
-  std::string display = s.source.name;
-  if (!s.source.path.empty()) {
-    std::ifstream in(s.source.path, std::ios::binary);
-    if (!in) return;  // open_object() says why
-    std::vector<char> text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    c->file_bytes.resize(text.size());
-    std::transform(text.begin(), text.end(), c->file_bytes.begin(), [](char ch) { return std::byte(ch); });
-    bytes = c->file_bytes;
-    display = s.source.path;
-  }
+  const std::string display = s.source.path.empty() ? s.source.name : s.source.path;
   c->key = content_key(s.name, bytes);
   {
     std::lock_guard lock(r.mutex);

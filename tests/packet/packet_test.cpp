@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -429,6 +430,44 @@ INSTANTIATE_TEST_SUITE_P(Spec, Errors, testing::ValuesIn(error_cases),
 
 TEST(Errors, AreInvalidArgument) {
   EXPECT_THROW(bpfkit::build_packet("bogus"), std::invalid_argument);
+}
+
+// ---- size and time (issue 9 item 11) --------------------------------------------
+
+// An Ethernet header (14 bytes) and n payload layers of `len` bytes each
+// (no IP or UDP: their 16-bit lengths could not cover megabytes).
+std::string many_payloads(std::size_t n, unsigned len) {
+  std::string spec = "eth";
+  for (std::size_t i = 0; i < n; ++i) spec += "/payload(len=" + std::to_string(len) + ", fill=" + std::to_string(i % 256) + ")";
+  return spec;
+}
+
+TEST(Size, ManyLayersBuildInLinearTime) {
+  // Prepending each layer to a vector copied the rest each time: 2,000
+  // payloads of 1,000 bytes took over 30 s. Linear, this is milliseconds;
+  // the bound leaves a busy CI machine two orders of magnitude.
+  const auto start = std::chrono::steady_clock::now();
+  const bytes p = bpfkit::build_packet(many_payloads(2000, 1000));
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 5.0);
+  ASSERT_EQ(p.size(), 14u + 2000u * 1000u);
+  // Every payload in its place.
+  for (std::size_t i = 0; i < 2000; i += 499) EXPECT_EQ(p[14 + i * 1000], i % 256) << "payload " << i;
+  EXPECT_EQ(p.back(), 1999 % 256);
+}
+
+TEST(Size, PacketsAreBoundedTo16MiB) {
+  // 300 payloads of 65,535 bytes: 19.7 MB asked for, refused before it is built.
+  try {
+    bpfkit::build_packet(many_payloads(300, 65535));
+    FAIL() << "a 19 MB packet was built";
+  } catch (const bpfkit::packet_spec_error& e) {
+    EXPECT_NE(std::string(e.what()).find("the packet would be larger than 16777216 bytes (16 MiB) from the payload layer at column "),
+              std::string::npos)
+        << e.what();
+  }
+  // Just under the bound is built.
+  EXPECT_EQ(bpfkit::build_packet(many_payloads(255, 65535)).size(), 14u + 255u * 65535u);
 }
 
 }  // namespace

@@ -332,6 +332,39 @@ case_run_inputs() {
   nothing_new
 }
 
+# --- item 7: malformed objects are bad input for every command, never a crash ----
+
+case_malformed_objects() {
+  : "${MALFORMED_DIR:?}"
+  local file found=0
+  mkdir -p "$SCRATCH"
+  remember_loaded
+  for file in "$MALFORMED_DIR"/*.bpf.o; do
+    [ -f "$file" ] || continue
+    found=$((found + 1))
+    # Each command checks the object before libbpf reads a byte of it: exit
+    # 3 with object_check's message naming the file.
+    for command in "verify $file" "stats $file" "dump $file secpin_first" \
+      "run $file secpin_first --packet eth/ipv4/udp" "load $file --pin $BASE/app" \
+      "attach $file secpin_second --tracepoint syscalls:sys_enter_getppid"; do
+      # shellcheck disable=SC2086 # the words of the command
+      expect 3 "$BPFKIT" $command
+      contains "error: $file: malformed "
+      contains "hint: recompile it; the file is damaged or was not written by a BPF compiler"
+      lacks "libbpf cannot open"
+      lacks "internal error"
+    done
+    # The test runner reports it as the test's failure (exit 1), with the message.
+    spec
+    sed -i "s|^object=.*|object=$file|" "$SCRATCH/t.bpftest"
+    expect 1 "$BPFKIT_TEST" "$SCRATCH/t.bpftest"
+    contains "$file: malformed "
+  done
+  [ "$found" -ge 9 ] || fail "expected 9 malformed objects in $MALFORMED_DIR, found $found"
+  [ ! -e "$BASE/app" ] || fail "load made $BASE/app"
+  nothing_new
+}
+
 # --- items 8, 12: numbers in spec files are whole and in range -----------------
 
 # spec LINE...: a bpfkit-test spec for sec_pins' secpin_first with LINEs added.

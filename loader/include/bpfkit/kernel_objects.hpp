@@ -17,6 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "bpfkit/program_type.hpp"
+#include "bpfkit/test_run.hpp"
+
 namespace bpfkit::kernel {
 
 enum class object_kind { program, map, link };
@@ -58,6 +61,7 @@ std::optional<std::uint32_t> parse_id_reference(std::string_view text);
 struct program_info {
   std::uint32_t id = 0;
   std::string type;            // libbpf's name: "xdp", "sched_cls", "tracepoint"...
+  program_type type_code = program_type::unspec;  // the same as the kernel's number
   std::string name;            // the full C name from the program's BTF when it has one
   std::string kernel_name;     // the kernel's copy, cut to 15 characters
   std::string tag;             // 16 hex digits, as bpftool prints it
@@ -104,6 +108,12 @@ struct link_info {
 };
 
 program_info describe_program(int fd);
+
+// Runs the program behind `program_fd` (e.g. a pinned one) as
+// program::test_run runs a program of a loaded object: BPF_PROG_TEST_RUN
+// with the same options and defaults. Throws bpfkit::error with the
+// kernel's errno; `what` names the program in the message.
+test_run_result test_run(int program_fd, const test_run_opts& opts, const std::string& what);
 map_info describe_map(int fd);
 link_info describe_link(int fd);
 

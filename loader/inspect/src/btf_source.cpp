@@ -4,8 +4,6 @@
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -17,8 +15,13 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <span>
 
+#include "bpfkit/error.hpp"
+#include "bpfkit/file_io.hpp"
 #include "bpfkit/inspect/error.hpp"
+#include "bpfkit/object_check.hpp"
 
 namespace bpfkit::inspect {
 namespace {
@@ -50,7 +53,7 @@ class fd_guard {
 };
 
 error privilege_error(const std::string &what, int err) {
-  return error(category::no_privilege, what + ": " + std::strerror(err),
+  return error(category::no_privilege, what + ": " + error_category().message(err),
                "run as root, or with CAP_BPF (and CAP_SYS_ADMIN to read BTF by id)");
 }
 
@@ -76,44 +79,25 @@ std::uint32_t parse_map_id(const std::string &argument) {
   return id;
 }
 
-// Whether the ELF file at `path` has a .BTF section (asked before libbpf,
-// which would log its own complaint).
-bool has_btf_section(const std::string &path) {
-  if (elf_version(EV_CURRENT) == EV_NONE) return true;  // let libbpf tell
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
-  fd_guard guard(fd);
-  Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  if (!elf) return true;
-  bool found = false;
-  std::size_t strings = 0;
-  if (elf_getshdrstrndx(elf, &strings) == 0) {
-    for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn && !found; scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr header;
-      const char *name = gelf_getshdr(scn, &header) ? elf_strptr(elf, strings, header.sh_name) : nullptr;
-      found = name && std::strcmp(name, ".BTF") == 0;
-    }
-  } else {
-    found = true;  // unreadable: let libbpf tell
+// Files of BTF may be large: a kernel's vmlinux with debug info is several
+// hundred MiB (bpfkit-vmlinux takes the same limit).
+constexpr std::size_t max_btf_file_size = std::size_t{4} << 30;
+
+file_io::input_file open_btf_file(const std::string &path, const std::string &role) {
+  try {
+    return file_io::open_input(path, max_btf_file_size);
+  } catch (const file_io::file_error &e) {
+    throw error(category::bad_input, named(path, role) + ": " + e.what());
   }
-  elf_end(elf);
-  return found;
 }
 
 }  // namespace
 
 file_kind classify_file(const std::string &path, const std::string &role) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    throw error(category::bad_input, named(path, role) + ": cannot open: " + std::strerror(err));
-  }
-  fd_guard guard(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-    throw error(category::bad_input, named(path, role) + ": is a directory");
+  // Never blocks (a FIFO is refused), and a directory is refused by name.
+  const file_io::input_file in = open_btf_file(path, role);
   std::array<unsigned char, 20> head{};
-  ssize_t n = ::read(fd, head.data(), head.size());
+  ssize_t n = ::pread(in.fd(), head.data(), head.size(), 0);
   if (n >= 20 && std::memcmp(head.data(), "\x7f" "ELF", 4) == 0) {
     const bool little = head[5] == 1;
     const std::uint16_t machine = little ? static_cast<std::uint16_t>(head[18] | head[19] << 8)
@@ -129,18 +113,39 @@ file_kind classify_file(const std::string &path, const std::string &role) {
 
 named_btf read_btf_file(const std::string &path, const std::string &role) {
   const file_kind kind = classify_file(path, role);
-  if (kind != file_kind::raw_btf && !has_btf_section(path)) {
-    if (kind == file_kind::bpf_object)
-      throw error(category::bad_input, named(path, role) + ": the object has no BTF",
-                  "compile with -g (bpf_add_object() does)");
-    throw error(category::bad_input, named(path, role) + ": no .BTF section in this ELF file",
-                "give a vmlinux built with CONFIG_DEBUG_INFO_BTF=y, a BPF object or a raw BTF file");
+  // Read once and checked before libbpf parses it: libbpf 1.1 crashes on
+  // malformed BTF and words what it refuses as an errno ("No such file or
+  // directory" for a damaged ELF file).
+  const file_io::input_file in = open_btf_file(path, role);
+  std::optional<file_io::input_file::mapping> mapped;
+  try {
+    mapped.emplace(in.map_all());
+  } catch (const file_io::file_error &e) {
+    throw error(category::bad_input, named(path, role) + ": " + e.what());
   }
-  btf *b = btf__parse(path.c_str(), nullptr);
+  const std::span<const std::byte> bytes = mapped->bytes();
+  const char *const damaged = "the file is damaged or not BTF: copy or regenerate it";
+  std::span<const std::byte> btf_bytes = bytes;
+  if (kind != file_kind::raw_btf) {
+    object_check::result problem =
+        kind == file_kind::bpf_object ? object_check::check_bpf_object(bytes) : object_check::check_elf_structure(bytes);
+    if (problem) throw error(category::bad_input, named(path, role) + ": " + problem->message(), damaged);
+    const std::optional<std::span<const std::byte>> section = object_check::find_elf_section(bytes, ".BTF");
+    if (!section || section->empty()) {
+      if (kind == file_kind::bpf_object)
+        throw error(category::bad_input, named(path, role) + ": the object has no BTF",
+                    "compile with -g (bpf_add_object() does)");
+      throw error(category::bad_input, named(path, role) + ": no .BTF section in this ELF file",
+                  "give a vmlinux built with CONFIG_DEBUG_INFO_BTF=y, a BPF object or a raw BTF file");
+    }
+    btf_bytes = *section;
+  }
+  if (object_check::result problem = object_check::check_btf(btf_bytes))
+    throw error(category::bad_input, named(path, role) + ": " + problem->message(), damaged);
+  btf *b = btf__new(btf_bytes.data(), static_cast<std::uint32_t>(btf_bytes.size()));
   if (!b) {
-    int err = errno;
-    throw error(category::bad_input,
-                named(path, role) + ": cannot read its BTF: " + std::strerror(err),
+    const int err = errno;
+    throw error(category::bad_input, named(path, role) + ": cannot read its BTF: " + error_category().message(err),
                 "the BTF is corrupt or of a format this libbpf does not know");
   }
   return {owned_btf(b), path};
@@ -198,7 +203,7 @@ map_types read_map_types(const std::string &argument) {
     if (fd < 0) {
       int err = errno;
       if (denied(err)) throw privilege_error("opening map " + argument, err);
-      throw error(category::bad_input, "no map with id " + std::to_string(id) + ": " + std::strerror(err),
+      throw error(category::bad_input, "no map with id " + std::to_string(id) + ": " + error_category().message(err),
                   "'bpftool map list' shows the ids of the loaded maps");
     }
   } else {
@@ -207,7 +212,7 @@ map_types read_map_types(const std::string &argument) {
       int err = errno;
       if (denied(err)) throw privilege_error("opening " + argument, err);
       if (err == ENOENT) throw error(category::bad_input, "nothing is pinned at " + argument);
-      throw error(category::bad_input, argument + ": cannot open the pinned object: " + std::strerror(err));
+      throw error(category::bad_input, argument + ": cannot open the pinned object: " + error_category().message(err));
     }
   }
   fd_guard guard(fd);
@@ -223,7 +228,7 @@ map_types read_map_types(const std::string &argument) {
   if (bpf_obj_get_info_by_fd(fd, &info, &size) != 0) {
     int err = errno;
     if (denied(err)) throw privilege_error("reading the map's info", err);
-    throw error(category::failed, argument + ": cannot read the map's info: " + std::strerror(err));
+    throw error(category::failed, argument + ": cannot read the map's info: " + error_category().message(err));
   }
   map_types m;
   m.name = info.name;
@@ -239,7 +244,7 @@ map_types read_map_types(const std::string &argument) {
       int err = errno;
       if (denied(err)) throw privilege_error("reading the map's BTF (id " + std::to_string(info.btf_id) + ")", err);
       throw error(category::failed, "cannot read BTF id " + std::to_string(info.btf_id) + " of map " +
-                                        m.name + ": " + std::strerror(err));
+                                        m.name + ": " + error_category().message(err));
     }
     m.types.types.reset(b);
     m.key_type = info.btf_key_type_id;

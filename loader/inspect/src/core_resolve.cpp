@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/error.hpp"
 #include "bpfkit/inspect/core.hpp"
 #include "btf_util.hpp"
 
@@ -832,7 +833,7 @@ core_decision core_resolver::resolve(const core_record &record) {
     const int r = match_spec(local, c.types, c.id, target, miss);
     const std::string name = describe_candidate(c.types, c.id, c.module);
     if (r < 0) {
-      d.reason = "matching candidate " + name + " fails: its BTF is malformed (" + std::strerror(-r) + ")";
+      d.reason = "matching candidate " + name + " fails: its BTF is malformed (" + error_category().message(-r) + ")";
       return d;
     }
     if (r == 0) {

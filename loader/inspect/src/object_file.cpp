@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "bpfkit/btf_ext.hpp"
+#include "bpfkit/error.hpp"
 #include "bpfkit/file_io.hpp"
 #include "bpfkit/inspect/error.hpp"
 #include "bpfkit/object_check.hpp"
@@ -81,7 +82,7 @@ object_file object_file::read(const std::string &path) {
                 "compile with -g (bpf_add_object() does)");
   object.btf_.reset(btf__new(btf_bytes.data(), static_cast<std::uint32_t>(btf_bytes.size())));
   if (!object.btf_)
-    throw error(error::category::bad_input, path + ": cannot read its BTF: " + std::strerror(errno));
+    throw error(error::category::bad_input, path + ": cannot read its BTF: " + error_category().message(errno));
 
   // Functions, and the relocations of calls to them.
   scn = nullptr;

@@ -47,7 +47,9 @@ std::string at_column(std::size_t pos);
 // always encodable except for lengths that overflow their fields.
 std::vector<layer> parse_spec(std::string_view spec);
 
-// encode.cpp
+// encode.cpp. A packet is at most max_packet_size bytes (the kernel's test
+// runs take far less; the bound keeps a spec from asking for gigabytes).
+inline constexpr std::size_t max_packet_size = std::size_t{16} << 20;
 std::vector<std::uint8_t> encode_layers(const std::vector<layer>& layers);
 
 // checksum.cpp: the RFC 1071 Internet checksum, fed in pieces (the
