@@ -30,7 +30,7 @@ function(check_file_accesses label input)
   file(STRINGS "${log}" lines)
   foreach(line IN LISTS lines)
     if(line MATCHES "/sys/kernel/btf")
-      fail("${label} opened kernel BTF; it must not parse it (once per object is the "
+      fail("${label} opened kernel BTF, which it must not parse (once per object is the "
            "cost this test guards against):\n  ${line}")
     endif()
   endforeach()
@@ -69,7 +69,7 @@ if(EXPECT_STATIC)
       string(REGEX MATCHALL "\\(NEEDED\\)[^\n]*" needed "${headers}")
       list(JOIN needed "\n  " needed)
       fail("${tool} is linked dynamically although BPFKIT_STATIC_TOOLS is ON and the static "
-           "archives exist; every run would pay the dynamic loader:\n  ${needed}")
+           "archives exist: every run would pay the dynamic loader:\n  ${needed}")
     endif()
   endforeach()
 endif()
