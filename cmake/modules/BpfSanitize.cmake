@@ -10,7 +10,8 @@
 # - compiles and links every C and C++ target of the bpfkit build with
 #   -fsanitize=<list> (BPF sources and the BPF link step are untouched: the
 #   objects the kernel loads are the same as in a normal build);
-# - links bpfkit-test dynamically (the sanitizer runtimes cannot be static);
+# - links bpfkit-test and the per-object tools dynamically (the sanitizer
+#   runtimes cannot be static);
 # - makes ctest run every test with the sanitizers' options (errors are
 #   fatal, UBSan prints stacks) and with CFLAGS/CXXFLAGS/LDFLAGS set, so that
 #   the consumer projects the tests configure build their host code the same
@@ -40,6 +41,7 @@ function(_bpfkit_enable_sanitizers)
   # The runtimes of ASan and UBSan exist only as shared libraries for a
   # static executable's purposes.
   set(BPFKIT_STATIC_TEST_RUNNER OFF PARENT_SCOPE)
+  set(BPFKIT_STATIC_TOOLS OFF PARENT_SCOPE)
 
   # Read by ctest from the top directory's CTestTestfile.cmake before any
   # test runs; every test process inherits the environment.

@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include <set>
 #include <string_view>
 
 #include "cxx_names.hpp"
@@ -169,6 +170,35 @@ std::string map_member_type(const cxx_types &types, const map_info &map) {
   return "::bpfkit::map_handle";
 }
 
+// The runtime header declaring a map class's C++ type.
+const char *header_for(map_class kind) {
+  switch (kind) {
+    case map_class::hash: return "bpfkit/hash_map.hpp";
+    case map_class::percpu: return "bpfkit/percpu_map.hpp";
+    case map_class::queue: return "bpfkit/queue_map.hpp";
+    case map_class::stack: return "bpfkit/stack_map.hpp";
+    case map_class::stack_trace: return "bpfkit/stack_trace_map.hpp";
+    case map_class::ring_buffer: return "bpfkit/ring_buffer.hpp";
+    case map_class::perf_event_array: return "bpfkit/perf_event_array.hpp";
+    case map_class::handle: return "bpfkit/map_handle.hpp";
+  }
+  return "bpfkit/map_handle.hpp";
+}
+
+// What the skeleton class is written against: the runtime's object,
+// programs, links and errors, and the typed-map headers of the object's own
+// map kinds only. <bpfkit/skeleton.hpp> holds every kind, and including all
+// of them made a skeleton TU cost 1.4x one of the standard headers alone
+// before its own code (bench/run's skeleton_tu_vs_std_headers).
+std::string runtime_includes(const bpf_object_info &object) {
+  std::set<std::string> headers = {"bpfkit/error.hpp", "bpfkit/link.hpp", "bpfkit/object.hpp",
+                                   "bpfkit/program.hpp"};
+  for (const auto &map : object.maps) headers.insert(header_for(class_for(map)));
+  std::string out = "#include <array>\n#include <span>\n#include <utility>\n\n";
+  for (const auto &header : headers) out += "#include <" + header + ">\n";
+  return out;
+}
+
 std::string map_comment(const map_info &map) {
   const char *type = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(map.type));
   std::string text = std::string(type ? type : "map type " + std::to_string(map.type)) +
@@ -273,7 +303,7 @@ std::string render_skeleton(const bpf_object_info &object, const std::string &na
   }
   out += "#if defined(__clang__)\n#pragma clang diagnostic pop\n"
          "#elif defined(__GNUC__)\n#pragma GCC diagnostic pop\n#endif\n\n";
-  out += "#include <bpfkit/skeleton.hpp>\n\n";
+  out += runtime_includes(object) + "\n";
   out += "namespace " + name + " {\n\n";
 
   out += "namespace detail {\n\n";

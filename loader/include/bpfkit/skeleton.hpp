@@ -1,7 +1,9 @@
-// What a generated skeleton (<name>.skel.hpp) is written against: the
-// runtime's object, programs, links and typed maps, and nothing heavier, so
-// that a translation unit including a skeleton compiles nearly as fast as
-// one including the standard headers alone. The mechanics (opening the
+// Everything a generated skeleton (<name>.skel.hpp) can be written against:
+// the runtime's object, programs, links and every typed map, and nothing
+// heavier. A generated header includes only the parts its object uses (the
+// typed maps of its own map kinds), so that a translation unit including a
+// skeleton compiles nearly as fast as one including the standard headers
+// alone. The mechanics (opening the
 // embedded object, mapping the data sections, checking the C++ types of the
 // maps, attaching) are in the runtime library.
 #pragma once
