@@ -307,12 +307,43 @@ class type_checker {
       if (auto p = check_name(id, (member + "'s name").c_str(), rest.u32(at), false)) return p;
       if (auto p = check_ref(id, (member + " has the type").c_str(), rest.u32(at + 4), no_function))
         return p;
+      if (auto unsized = unsized_part(rest.u32(at + 4)))
+        return fail(id, member + " has the type " + m_.describe(rest.u32(at + 4)) + ", which has no size (it is " +
+                            (*unsized == 0 ? std::string("void") : m_.describe(*unsized)) +
+                            "): a member must have a size");
       const std::uint32_t offset = rest.u32(at + 8);
       const std::uint64_t bit_offset = e.kind_flag ? (offset & 0xffffff) : offset;
       const std::uint64_t bit_size = e.kind_flag ? (offset >> 24) : 0;
       if (bit_offset + bit_size > size_bits)
         return fail(id, member + " starts at bit " + std::to_string(bit_offset) +
                             ", past the end of the " + bytes(e.size_or_type) + " type");
+    }
+    return std::nullopt;
+  }
+
+  // What leaves a member's type without a size, following typedefs,
+  // modifiers and array elements: void, a forward declaration, or a kind
+  // that is no data. The kernel refuses such members, and libbpf's
+  // btf__align_of says 0 for them, which btf_dump divides by. Nothing when
+  // the type is sized (or the chain is too long to judge here: the
+  // reference walk reports cycles).
+  std::optional<std::uint32_t> unsized_part(std::uint32_t id) const {
+    for (std::uint32_t hops = 0; hops < 4096; ++hops) {
+      if (id == 0 || !m_.has_type(id)) return id;
+      switch (m_.kind(id)) {
+        case BTF_KIND_INT: case BTF_KIND_PTR: case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+        case BTF_KIND_ENUM: case BTF_KIND_ENUM64: case BTF_KIND_FLOAT:
+          return std::nullopt;
+        case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
+        case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+          id = m_.entry(id)->size_or_type;
+          break;
+        case BTF_KIND_ARRAY:
+          id = m_.trailing(id).u32(0);
+          break;
+        default:
+          return id;
+      }
     }
     return std::nullopt;
   }
