@@ -1,3 +1,4 @@
+#include "bpfkit/text/json.hpp"
 #include "bpfkit/testing/test_session.hpp"
 
 #include <sys/utsname.h>
@@ -22,27 +23,6 @@ std::string environment(const char* name, const char* fallback) {
   for (const char* variable : {name, fallback})
     if (const char* value = std::getenv(variable); value && *value) return value;
   return {};
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string kernel_release() {
@@ -91,10 +71,10 @@ std::string result_json(const std::string& test, test_outcome outcome, const std
                         double duration_ms, const run_record::test_data& data, const baseline_map& baselines,
                         const std::string& tracefile) {
   std::string out = "{\n  \"format\": \"bpfkit-test-result\",\n  \"version\": 1,\n";
-  out += "  \"test\": " + json_string(test) + ",\n";
-  out += "  \"kernel\": " + json_string(kernel_release()) + ",\n";
+  out += "  \"test\": " + bpfkit::text::json_quote(test) + ",\n";
+  out += "  \"kernel\": " + bpfkit::text::json_quote(kernel_release()) + ",\n";
   out += "  \"outcome\": \"" + std::string(outcome_name(outcome)) + "\",\n";
-  out += "  \"message\": " + json_string(message) + ",\n";
+  out += "  \"message\": " + bpfkit::text::json_quote(message) + ",\n";
   char duration[32];
   std::snprintf(duration, sizeof duration, "%.1f", duration_ms);
   out += "  \"duration_ms\": " + std::string(duration) + ",\n";
@@ -103,18 +83,18 @@ std::string result_json(const std::string& test, test_outcome outcome, const std
   for (std::size_t i = 0; i < data.programs.size(); ++i) {
     const run_record::program_entry& p = data.programs[i];
     out += i ? ",\n" : "\n";
-    out += "    {\"object\": " + json_string(p.object) + ", \"program\": " + json_string(p.program) +
+    out += "    {\"object\": " + bpfkit::text::json_quote(p.object) + ", \"program\": " + bpfkit::text::json_quote(p.program) +
            ", \"verified_insns\": " + std::to_string(p.verified_insns);
     if (auto baseline = baselines.find({p.object, p.program}); baseline != baselines.end())
       out += ", \"baseline_insns\": " + std::to_string(baseline->second);
     if (data.coverage_on)
       out += std::string(", \"coverage\": {\"taken\": ") + (p.counted ? "true" : "false") +
-             ", \"reason\": " + json_string(p.reason) + ", \"verified_insns\": " +
+             ", \"reason\": " + bpfkit::text::json_quote(p.reason) + ", \"verified_insns\": " +
              std::to_string(p.counted ? p.counted_verified_insns : p.verified_insns) + "}";
     out += "}";
   }
   out += data.programs.empty() ? "]" : "\n  ]";
-  if (!tracefile.empty()) out += ",\n  \"tracefile\": " + json_string(tracefile);
+  if (!tracefile.empty()) out += ",\n  \"tracefile\": " + bpfkit::text::json_quote(tracefile);
   return out + "\n}\n";
 }
 
