@@ -45,32 +45,6 @@ function(_bpfkit_cxx_compile_options out_var)
     PARENT_SCOPE)
 endfunction()
 
-# Path of a bpfkit tool that only some builds have (bpfkit-check needs
-# clang's C++ API), or "" when this bpfkit has none; <out-target> is the
-# target that builds it here, if any.
-function(_bpfkit_cxx_tool tool out_path out_target)
-  set(path "")
-  set(built_here "")
-  if(TARGET bpfkit::${tool})
-    get_target_property(imported bpfkit::${tool} IMPORTED)
-    if(imported)
-      get_target_property(path bpfkit::${tool} LOCATION)
-    else()
-      get_target_property(built_here bpfkit::${tool} ALIASED_TARGET)
-      get_target_property(dir ${built_here} RUNTIME_OUTPUT_DIRECTORY)
-      string(REPLACE "$<0:>" "" dir "${dir}")
-      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-      if(multi_config)
-        # As BpfTools.cmake does: no directory per configuration.
-        set_target_properties(${built_here} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
-      endif()
-      set(path "${dir}/${tool}")
-    endif()
-  endif()
-  set(${out_path} "${path}" PARENT_SCOPE)
-  set(${out_target} "${built_here}" PARENT_SCOPE)
-endfunction()
-
 # The include root of the libbpf headers an object's compile finds: its own
 # include directories first, then bpfkit's libbpf location, then clang's.
 function(_bpfkit_cxx_libbpf_root name out_var)
@@ -156,8 +130,8 @@ function(_bpfkit_cxx_object name bpf_target)
   if(NOT cxx_sources)
     return()
   endif()
-  _bpfkit_cxx_tool(bpfkit-check check_tool check_target)
-  _bpfkit_cxx_tool(bpfkit-cxx-headers headers_tool unused)
+  _bpfkit_tool_location(bpfkit-check check_tool check_target)
+  _bpfkit_tool_location(bpfkit-cxx-headers headers_tool unused)
   if(NOT check_tool OR NOT headers_tool)
     message(FATAL_ERROR
       "bpf_add_object(${name}): C++ sources (${cxx_sources}) need bpfkit-check, which this "

@@ -1,6 +1,10 @@
 # BpfTools: where bpfkit's host tools are.
 #
 #   _bpfkit_locate_tools()          records every tool's path
+#   _bpfkit_tool_location(<tool> <path var> <target var>)
+#                                   where one tool is, and the target that
+#                                   builds it here (also optional tools such
+#                                   as bpfkit-check)
 #   _bpfkit_tool_path(<tool> <var>) path of bpfkit-<tool> (link, cc, vmlinux, skel)
 #   _bpfkit_tool_is_imported(<var>) TRUE when the tools come from an installed
 #                                   package (they exist at configure time)
@@ -21,33 +25,50 @@ function(_bpfkit_locate_tools)
   set(built_here "")
   set(imported_tools FALSE)
   foreach(tool IN ITEMS link cc vmlinux skel)
-    set(target bpfkit::bpfkit-${tool})
-    if(NOT TARGET ${target})
+    _bpfkit_tool_location(bpfkit-${tool} path real)
+    if(NOT path)
       message(FATAL_ERROR
         "bpfkit: the host tool bpfkit-${tool} is missing.\n"
         "Use bpfkit through find_package(bpfkit) or add_subdirectory(<bpfkit source>).")
     endif()
-    get_target_property(imported ${target} IMPORTED)
-    if(imported)
-      get_target_property(path ${target} LOCATION)
-      set(imported_tools TRUE)
-    else()
-      get_target_property(real ${target} ALIASED_TARGET)
-      get_target_property(dir ${real} RUNTIME_OUTPUT_DIRECTORY)
-      set(path "${dir}/bpfkit-${tool}")
+    if(real)
       list(APPEND built_here ${real})
-      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-      if(multi_config)
-        # Multi-config generators add a directory per configuration unless
-        # the property holds a generator expression: keep the fixed path.
-        set_target_properties(${real} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
-      endif()
+    else()
+      set(imported_tools TRUE)
     endif()
     string(TOUPPER "${tool}" TOOL)
     set_property(GLOBAL PROPERTY _BPFKIT_${TOOL}_TOOL "${path}")
   endforeach()
   set_property(GLOBAL PROPERTY _BPFKIT_TOOL_TARGETS "${built_here}")
   set_property(GLOBAL PROPERTY _BPFKIT_TOOLS_IMPORTED ${imported_tools})
+endfunction()
+
+# Where the host tool <tool> (bpfkit-link, bpfkit-check, ...) is: an imported
+# target's file, or the fixed path of one built in this tree. <out_target>
+# is the target that builds it ("" when imported); both are "" when there
+# is no such tool.
+function(_bpfkit_tool_location tool out_path out_target)
+  set(path "")
+  set(real "")
+  if(TARGET bpfkit::${tool})
+    get_target_property(imported bpfkit::${tool} IMPORTED)
+    if(imported)
+      get_target_property(path bpfkit::${tool} LOCATION)
+    else()
+      get_target_property(real bpfkit::${tool} ALIASED_TARGET)
+      get_target_property(dir ${real} RUNTIME_OUTPUT_DIRECTORY)
+      string(REPLACE "$<0:>" "" dir "${dir}")
+      get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+      if(multi_config)
+        # Multi-config generators add a directory per configuration unless
+        # the property holds a generator expression: keep the fixed path.
+        set_target_properties(${real} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}$<0:>")
+      endif()
+      set(path "${dir}/${tool}")
+    endif()
+  endif()
+  set(${out_path} "${path}" PARENT_SCOPE)
+  set(${out_target} "${real}" PARENT_SCOPE)
 endfunction()
 
 function(_bpfkit_tool_path tool out_var)

@@ -1,4 +1,3 @@
-#include "bpfkit/text/json.hpp"
 #include "bpfkit/testing/test_session.hpp"
 
 #include <sys/utsname.h>
@@ -13,6 +12,7 @@
 
 #include "bpfkit/coverage/coverage_data.hpp"
 #include "bpfkit/run_record.hpp"
+#include "bpfkit/text/json.hpp"
 
 namespace bpfkit::testing {
 namespace {
