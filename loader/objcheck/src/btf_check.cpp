@@ -329,7 +329,10 @@ class type_checker {
   // reference walk reports cycles).
   std::optional<std::uint32_t> unsized_part(std::uint32_t id) const {
     for (std::uint32_t hops = 0; hops < 4096; ++hops) {
-      if (id == 0 || !m_.has_type(id)) return id;
+      if (id == 0) return id;
+      // A dangling reference further down is that type's own problem: its
+      // check names it (and describing it here would read past the types).
+      if (!m_.has_type(id)) return std::nullopt;
       switch (m_.kind(id)) {
         case BTF_KIND_INT: case BTF_KIND_PTR: case BTF_KIND_STRUCT: case BTF_KIND_UNION:
         case BTF_KIND_ENUM: case BTF_KIND_ENUM64: case BTF_KIND_FLOAT:
