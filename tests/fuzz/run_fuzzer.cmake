@@ -27,7 +27,9 @@ function(build_files out)
     file(GLOB_RECURSE matches LIST_DIRECTORIES false "${BUILD_DIR}/${pattern}")
     list(APPEND found ${matches})
   endforeach()
-  list(FILTER found EXCLUDE REGEX "/tests/fuzz/work/")
+  # Not the scratch directories of tests (.../work/...): running beside
+  # this one, they write and delete files while it copies them.
+  list(FILTER found EXCLUDE REGEX "/tests/[^/]+/work/")
   list(SORT found)
   list(REMOVE_DUPLICATES found)
   # Enough variety without making the replay slow.
@@ -43,7 +45,8 @@ function(add_seed_files)
   foreach(file IN LISTS ARGN)
     string(MD5 id "${file}")
     get_filename_component(name "${file}" NAME)
-    file(COPY_FILE "${file}" "${seeds}/${id}-${name}")
+    # A file another test removed since the glob is no seed (not a failure).
+    file(COPY_FILE "${file}" "${seeds}/${id}-${name}" RESULT copied)
   endforeach()
 endfunction()
 
@@ -164,7 +167,7 @@ elseif(MODE STREQUAL "fuzz")
   file(MAKE_DIRECTORY "${corpus}")
   foreach(file IN LISTS regressions seed_files)
     get_filename_component(name "${file}" NAME)
-    file(COPY_FILE "${file}" "${corpus}/${name}")
+    file(COPY_FILE "${file}" "${corpus}/${name}" RESULT copied)
   endforeach()
   execute_process(COMMAND "${FUZZER}" ${options} -max_total_time=${seconds} -print_final_stats=1
                           "${corpus}"
