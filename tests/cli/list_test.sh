@@ -14,24 +14,9 @@ set -u
 
 case_name=${1:?usage: list_test.sh CASE}
 : "${BPFKIT:?}" "${OBJ:?}"
-PYTHON=${PYTHON:-}
-BPFTOOL=${BPFTOOL:-}
-[ "$PYTHON" = "Python3_EXECUTABLE-NOTFOUND" ] && PYTHON=
-[ "$BPFTOOL" = "BPFKIT_TEST_BPFTOOL-NOTFOUND" ] && BPFTOOL=
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-# expect RC CMD...: runs CMD, keeps its stdout+stderr in $out, checks the status.
-expect() {
-  local want=$1
-  shift
-  out=$("$@" 2>&1)
-  local got=$?
-  echo "\$ $*"
-  echo "$out" | sed 's/^/  | /'
-  [ "$got" -eq "$want" ] || fail "exit status $got, expected $want: $*"
-}
+# skip, fail, expect, contains, lacks, with_tracefs, nobody
+. "$(dirname "$0")/../lib/shell_test.sh"
 
 # stdout only, for JSON (libbpf may warn on stderr).
 expect_json() {
@@ -42,19 +27,6 @@ expect_json() {
   echo "\$ $*"
   echo "$out" | sed 's/^/  | /'
   [ "$got" -eq "$want" ] || fail "exit status $got, expected $want: $*"
-}
-
-contains() {
-  case $out in
-    *"$1"*) ;;
-    *) fail "expected the output to contain: $1" ;;
-  esac
-}
-
-lacks() {
-  case $out in
-    *"$1"*) fail "expected the output not to contain: $1" ;;
-  esac
 }
 
 # check PYTHON-CODE ARGS...: $out is JSON in `d`; the code (statements) runs
@@ -74,20 +46,6 @@ def same(what, ours, theirs):
         raise SystemExit(f"{what}: bpfkit says {ours!r}, bpftool/the kernel {theirs!r}")
 exec(sys.argv[1])
 ' "$code" "$@" || fail "JSON check failed"
-}
-
-nobody() {
-  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"
-}
-
-# In a private mount namespace with tracefs mounted, when the host has none.
-with_tracefs() {
-  if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ]; then
-    "$@"
-  else
-    unshare --mount --propagation private sh -c \
-      'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$@"
-  fi
 }
 
 # --- cases -------------------------------------------------------------------

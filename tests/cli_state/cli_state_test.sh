@@ -14,26 +14,11 @@ set -u
 
 case_name=${1:?usage: cli_state_test.sh CASE}
 : "${BPFKIT:?}" "${OBJ:?}" "${WORK:?}"
-PYTHON=${PYTHON:-}
-BPFTOOL=${BPFTOOL:-}
-[ "$PYTHON" = "Python3_EXECUTABLE-NOTFOUND" ] && PYTHON=
-[ "$BPFTOOL" = "BPFKIT_TEST_BPFTOOL-NOTFOUND" ] && BPFTOOL=
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
+# skip, fail, expect, contains, lacks, with_tracefs, nobody
+. "$(dirname "$0")/../lib/shell_test.sh"
 
 # --- helpers -----------------------------------------------------------------
-
-# expect RC CMD...: runs CMD, keeps its stdout+stderr in $out, checks the status.
-expect() {
-  local want=$1
-  shift
-  out=$("$@" 2>&1)
-  local got=$?
-  echo "\$ $*"
-  echo "$out" | sed 's/^/  | /'
-  [ "$got" -eq "$want" ] || fail "exit status $got, expected $want: $*"
-}
 
 # contains NEEDLE: $out must contain NEEDLE (a fixed string).
 # kernel_at_least MAJOR MINOR: whether the running kernel is that new.
@@ -44,19 +29,6 @@ kernel_at_least() {
   minor=${release#*.}
   minor=${minor%%[!0-9]*}
   [ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
-}
-
-contains() {
-  case $out in
-    *"$1"*) ;;
-    *) fail "expected the output to contain: $1" ;;
-  esac
-}
-
-lacks() {
-  case $out in
-    *"$1"*) fail "expected the output not to contain: $1" ;;
-  esac
 }
 
 # check_json PYTHON-EXPR: $out parsed as JSON into `d`; EXPR must be true.
@@ -110,16 +82,6 @@ for _ in range(count):
 EOF
 }
 
-# In a private mount namespace with tracefs mounted, when the host has none.
-with_tracefs() {
-  if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ]; then
-    "$@"
-  else
-    unshare --mount --propagation private sh -c \
-      'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$@"
-  fi
-}
-
 # The number of possible CPUs (libbpf_num_possible_cpus()).
 possible_cpus() {
   local total=0 part lo hi
@@ -129,10 +91,6 @@ possible_cpus() {
     total=$((total + hi - lo + 1))
   done
   echo "$total"
-}
-
-nobody() {
-  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"
 }
 
 # --- cases -------------------------------------------------------------------

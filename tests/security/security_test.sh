@@ -18,40 +18,13 @@ set -u
 
 case_name=${1:?usage: security_test.sh CASE}
 : "${BPFKIT:?}" "${OBJ:?}" "${WORK:?}"
-BPFTOOL=${BPFTOOL:-}
 STRACE=${STRACE:-}
-PYTHON=${PYTHON:-}
 LEAK_CHECK=${LEAK_CHECK:-}
 BUILD_DIR=${BUILD_DIR:-}
-[ "$BPFTOOL" = "BPFKIT_TEST_BPFTOOL-NOTFOUND" ] && BPFTOOL=
 [ "$STRACE" = "BPFKIT_TEST_STRACE-NOTFOUND" ] && STRACE=
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-# expect RC CMD...: runs CMD, keeps its stdout+stderr in $out, checks the status.
-expect() {
-  local want=$1
-  shift
-  out=$("$@" 2>&1)
-  local got=$?
-  echo "\$ $*"
-  echo "$out" | sed 's/^/  | /'
-  [ "$got" -eq "$want" ] || fail "exit status $got, expected $want: $*"
-}
-
-contains() {
-  case $out in
-    *"$1"*) ;;
-    *) fail "expected the output to contain: $1" ;;
-  esac
-}
-
-lacks() {
-  case $out in
-    *"$1"*) fail "expected the output not to contain: $1" ;;
-  esac
-}
+# skip, fail, expect, contains, lacks, with_tracefs, nobody
+. "$(dirname "$0")/../lib/shell_test.sh"
 
 # The ids of loaded programs and maps named like sec_pins.bpf.c's.
 secpin_ids() {
@@ -85,16 +58,6 @@ strace_inject() {
   local spec=$1
   shift
   "$STRACE" -f -qq -o /dev/null -e trace="${spec%%:*}" -e inject="$spec" "$@"
-}
-
-# In a private mount namespace with tracefs mounted, when the host has none.
-with_tracefs() {
-  if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ]; then
-    "$@"
-  else
-    unshare --mount --propagation private sh -c \
-      'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$@"
-  fi
 }
 
 # --- item 2: --pin is resolved and checked before anything is loaded ----------
