@@ -643,6 +643,17 @@ TEST(Elf, SectionTable) {
   bad[62] = std::byte{20};  // e_shstrndx
   EXPECT_PROBLEM(check_bpf_object(bad), "the section name table is section [20], but there are 6 sections");
   bad = good;
+  set_u32(bad, headers[1] + 24, 64);  // section [2] placed on the code
+  EXPECT_PROBLEM(check_bpf_object(bad),
+                 "section [1] \"xdp\" (offset 64, 16 bytes) overlaps section [2] \".strtab\" (offset 64, 6 bytes)");
+  bad = good;
+  set_u32(bad, headers[0] + 24, static_cast<std::uint32_t>(headers[0]));  // the code on the header table
+  EXPECT_PROBLEM(check_bpf_object(bad), "overlaps the section header table");
+  bad = good;
+  set_u32(bad, headers[0] + 24, 8);  // the code on the ELF header
+  EXPECT_PROBLEM(check_bpf_object(bad),
+                 "section [1] \"xdp\" (offset 8, 16 bytes) overlaps the ELF header (offset 0, 64 bytes)");
+  bad = good;
   set_u32(bad, headers[2] + 56, 16);  // symbol entries of 16 bytes
   EXPECT_PROBLEM(check_bpf_object(bad), "section [3] \".symtab\" has entries of 16 bytes");
 }

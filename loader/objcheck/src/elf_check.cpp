@@ -2,6 +2,7 @@
 // in it: symbols, relocations, instructions, .BTF and .BTF.ext.
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <string>
@@ -113,6 +114,38 @@ result check_string_table(const elf_file &elf, std::size_t index, const char *ro
   return std::nullopt;
 }
 
+// No byte of the file belongs to two things: the ELF header, the section
+// header table and each section's content are disjoint in every object a
+// compiler or linker writes, and the link step rewrites them in place (the
+// byte order of a big-endian object), so an overlap would corrupt one with
+// the other.
+result check_no_overlap(const elf_file &elf, std::uint64_t header_size, std::uint64_t table_size) {
+  struct region {
+    std::uint64_t begin, end;
+    std::string what;
+  };
+  std::vector<region> regions{{0, header_size, "the ELF header"},
+                              {elf.section_table, elf.section_table + table_size,
+                               "the section header table"}};
+  for (std::size_t i = 0; i < elf.sections.size(); ++i) {
+    const section &s = elf.sections[i];
+    if (s.type != SHT_NOBITS && s.type != SHT_NULL && s.size != 0)
+      regions.push_back({s.offset, s.offset + s.size, elf.describe(i)});
+  }
+  std::sort(regions.begin(), regions.end(), [](const region &a, const region &b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  for (std::size_t i = 1; i < regions.size(); ++i) {
+    const region &before = regions[i - 1], &r = regions[i];
+    if (r.begin < before.end)
+      return elf_problem(r.what + " (offset " + std::to_string(r.begin) + ", " +
+                         std::to_string(r.end - r.begin) + " bytes) overlaps " + before.what +
+                         " (offset " + std::to_string(before.begin) + ", " +
+                         std::to_string(before.end - before.begin) + " bytes)");
+  }
+  return std::nullopt;
+}
+
 result read_elf(std::span<const std::byte> raw, elf_file &elf) {
   constexpr unsigned char magic[4] = {0x7f, 'E', 'L', 'F'};
   if (raw.size() < EI_NIDENT || std::memcmp(raw.data(), magic, 4) != 0)
@@ -188,6 +221,7 @@ result read_elf(std::span<const std::byte> raw, elf_file &elf) {
       s.name = std::string_view(strings + s.name_off);
     }
   }
+  if (auto p = check_no_overlap(elf, header_size, count * entry_size)) return p;
   // Tables of fixed-size entries must hold whole entries of the right size.
   for (std::size_t i = 0; i < count; ++i) {
     const section &s = elf.sections[i];
