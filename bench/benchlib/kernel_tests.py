@@ -9,7 +9,9 @@ need root (or CAP_BPF and friends).
                                    process per check, interleaved.
   thousand_tests_seconds           `ctest -j2` over the corpus's
                                    CORPUS_TEST_COUNT tests (scaled to 1,000
-                                   when fewer were registered)
+                                   when fewer were registered); the note
+                                   gives ctest's floor: as many tests of
+                                   /bin/true, run right after
   map_ops_vs_raw_libbpf            map_ops_benchmark (Google Benchmark)
 """
 import json
@@ -109,21 +111,42 @@ trap 'rm -rf "$pin" "$pin-maps"' EXIT
             f"bpfkit-test {ms['bpfkit']:.1f} ms, kernel work {ms['kernel work']:.1f} ms per check "
             f"(both linked {linkage}ally)")
 
+    def _ctest_floor(self, count):
+        """A ctest project of `count` tests that run /bin/true: what ctest
+        itself costs per test on this machine, the floor under any runner."""
+        project = self.work / "ctest-floor"
+        project.mkdir(exist_ok=True)
+        (project / "CMakeLists.txt").write_text(
+            "cmake_minimum_required(VERSION 3.20)\n"
+            "project(ctest_floor NONE)\n"
+            "enable_testing()\n"
+            f"foreach(i RANGE 1 {count})\n"
+            "  add_test(NAME floor.${i} COMMAND /bin/true)\n"
+            "endforeach()\n")
+        build = project / "build"
+        run(["cmake", "-S", project, "-B", build], what="configuring the ctest floor project")
+        return build
+
     def thousand(self, runs):
         c = self.corpus
+        jobs = c.toolchain.jobs
         scale = 1000 / c.test_count
+        floor_build = self._ctest_floor(c.test_count)
+        floor = []
         for r in range(runs):
             progress(f"run {r + 1}/{runs}: {c.test_count} declarative tests with ctest "
-                     f"-j{c.toolchain.jobs}")
-            outcome = run(["ctest", "--test-dir", c.kit, "-j", c.toolchain.jobs, "-R", r"^corpus\."],
+                     f"-j{jobs}, and as many /bin/true tests")
+            outcome = run(["ctest", "--test-dir", c.kit, "-j", jobs, "-R", r"^corpus\."],
                           what=f"the corpus's {c.test_count} tests")
             self.figures["thousand_tests_seconds"].add(outcome.seconds * scale)
-        if c.test_count != 1000:
-            self.figures["thousand_tests_seconds"].note(
-                f"measured on {c.test_count} tests and scaled to 1,000 (--quick)")
-        else:
-            self.figures["thousand_tests_seconds"].note(
-                "1,000 tests over 10 packet programs' families and 21 tracing programs' budgets")
+            floor.append(run(["ctest", "--test-dir", floor_build, "-j", jobs],
+                             what=f"{c.test_count} /bin/true tests").seconds * scale)
+        how = (f"measured on {c.test_count} tests and scaled to 1,000 (--quick)"
+               if c.test_count != 1000 else
+               "1,000 tests over 10 packet programs' families and 21 tracing programs' budgets")
+        self.figures["thousand_tests_seconds"].note(
+            f"{how}; ctest's own floor, 1,000 tests of /bin/true at -j{jobs} in the same runs: "
+            f"{statistics.median(floor):.2f} s (median)")
 
     def map_ops(self, runs, min_time):
         c = self.corpus
