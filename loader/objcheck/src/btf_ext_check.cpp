@@ -66,40 +66,43 @@ class ext_checker {
  private:
   result check_record(table t, std::string_view section, std::uint32_t index,
                       const byte_view &record, std::optional<std::uint64_t> section_size) const {
-    const std::string where = std::string(table_name(t)) + " record " + std::to_string(index) +
-                              " of section " + quote(section);
+    // Built only for a message: objects carry thousands of line_info records.
+    const auto where = [&] {
+      return std::string(table_name(t)) + " record " + std::to_string(index) + " of section " +
+             quote(section);
+    };
     const std::uint32_t insn_off = record.u32(0);
     if (insn_off % 8 != 0)
-      return ext_problem(where + " has the instruction offset " + std::to_string(insn_off) +
+      return ext_problem(where() + " has the instruction offset " + std::to_string(insn_off) +
                          ", not a multiple of 8");
     if (section_size && insn_off >= *section_size)
-      return ext_problem(where + " has the instruction offset " + std::to_string(insn_off) +
+      return ext_problem(where() + " has the instruction offset " + std::to_string(insn_off) +
                          ", past the end of the section (" + std::to_string(*section_size) +
                          " bytes)");
     switch (t) {
       case table::func_info: {
         const std::uint32_t type = record.u32(4);
         if (!btf_.has_type(type) || btf_.kind(type) != BTF_KIND_FUNC)
-          return ext_problem(where + " refers to type " + std::to_string(type) +
+          return ext_problem(where() + " refers to type " + std::to_string(type) +
                              ", which is not a FUNC in .BTF");
         return std::nullopt;
       }
       case table::line_info:
         if (!btf_.string_at(record.u32(4)))
-          return ext_problem(where + " has a file name offset past the end of the .BTF strings");
+          return ext_problem(where() + " has a file name offset past the end of the .BTF strings");
         if (!btf_.string_at(record.u32(8)))
-          return ext_problem(where + " has a source line offset past the end of the .BTF strings");
+          return ext_problem(where() + " has a source line offset past the end of the .BTF strings");
         return std::nullopt;
       case table::core_relo: {
         const std::uint32_t type = record.u32(4), kind = record.u32(12);
         if (type == 0 || !btf_.has_type(type))
-          return ext_problem(where + " refers to type " + std::to_string(type) +
+          return ext_problem(where() + " refers to type " + std::to_string(type) +
                              ", which is not a type in .BTF");
         auto access = btf_.string_at(record.u32(8));
         if (!access || !is_access_string(*access))
-          return ext_problem(where + " has no access string of the form 0:1:2");
+          return ext_problem(where() + " has no access string of the form 0:1:2");
         if (kind > max_core_relo_kind)
-          return ext_problem(where + " has the unknown relocation kind " + std::to_string(kind));
+          return ext_problem(where() + " has the unknown relocation kind " + std::to_string(kind));
         return std::nullopt;
       }
     }

@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include <string>
@@ -120,29 +121,32 @@ result check_string_table(const elf_file &elf, std::size_t index, const char *ro
 // byte order of a big-endian object), so an overlap would corrupt one with
 // the other.
 result check_no_overlap(const elf_file &elf, std::uint64_t header_size, std::uint64_t table_size) {
+  // A region is the ELF header, the section header table or a section's content.
   struct region {
     std::uint64_t begin, end;
-    std::string what;
+    std::size_t section;  // its index, or one of the two below
   };
-  std::vector<region> regions{{0, header_size, "the ELF header"},
-                              {elf.section_table, elf.section_table + table_size,
-                               "the section header table"}};
+  constexpr std::size_t elf_header = SIZE_MAX, header_table = SIZE_MAX - 1;
+  std::vector<region> regions{{0, header_size, elf_header},
+                              {elf.section_table, elf.section_table + table_size, header_table}};
   for (std::size_t i = 0; i < elf.sections.size(); ++i) {
     const section &s = elf.sections[i];
     if (s.type != SHT_NOBITS && s.type != SHT_NULL && s.size != 0)
-      regions.push_back({s.offset, s.offset + s.size, elf.describe(i)});
+      regions.push_back({s.offset, s.offset + s.size, i});
   }
   std::sort(regions.begin(), regions.end(), [](const region &a, const region &b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  for (std::size_t i = 1; i < regions.size(); ++i) {
-    const region &before = regions[i - 1], &r = regions[i];
-    if (r.begin < before.end)
-      return elf_problem(r.what + " (offset " + std::to_string(r.begin) + ", " +
-                         std::to_string(r.end - r.begin) + " bytes) overlaps " + before.what +
-                         " (offset " + std::to_string(before.begin) + ", " +
-                         std::to_string(before.end - before.begin) + " bytes)");
-  }
+  auto describe = [&](const region &r) {
+    const std::string what = r.section == elf_header     ? "the ELF header"
+                             : r.section == header_table ? "the section header table"
+                                                         : elf.describe(r.section);
+    return what + " (offset " + std::to_string(r.begin) + ", " + std::to_string(r.end - r.begin) +
+           " bytes)";
+  };
+  for (std::size_t i = 1; i < regions.size(); ++i)
+    if (regions[i].begin < regions[i - 1].end)
+      return elf_problem(describe(regions[i]) + " overlaps " + describe(regions[i - 1]));
   return std::nullopt;
 }
 
@@ -328,19 +332,20 @@ result check_relocations(const elf_file &elf, const symbol_table &symbols) {
       const std::uint64_t offset = entries.u64(r * entry), info = entries.u64(r * entry + 8);
       const std::uint64_t symbol = info >> 32;
       const auto type = static_cast<std::uint32_t>(info);
-      const std::string what = "relocation " + std::to_string(r) + " of " + elf.describe(i);
+      // Built only for a message: objects carry thousands of DWARF relocations.
+      const auto what = [&] { return "relocation " + std::to_string(r) + " of " + elf.describe(i); };
       if (symbol >= symbols.count)
-        return elf_problem(what + " refers to symbol " + std::to_string(symbol) + ", but there are " +
+        return elf_problem(what() + " refers to symbol " + std::to_string(symbol) + ", but there are " +
                            std::to_string(symbols.count) + " symbols");
       if (type == 0) continue;  // R_BPF_NONE
       const std::uint64_t width = patched_bytes(type);
-      if (width == 0) return elf_problem(what + " has the unknown type " + std::to_string(type));
+      if (width == 0) return elf_problem(what() + " has the unknown type " + std::to_string(type));
       if (offset > target.size || width > target.size - offset)
-        return elf_problem(what + " patches " + std::to_string(width) + " bytes at offset " +
+        return elf_problem(what() + " patches " + std::to_string(width) + " bytes at offset " +
                            std::to_string(offset) + ", outside " + elf.describe(s.info) + " (" +
                            std::to_string(target.size) + " bytes)");
       if ((target.flags & SHF_EXECINSTR) && offset % 8 != 0)
-        return elf_problem(what + " patches offset " + std::to_string(offset) +
+        return elf_problem(what() + " patches offset " + std::to_string(offset) +
                            ", not the start of an instruction");
     }
   }
