@@ -27,6 +27,7 @@
 #                   order; llvm-objdump (instructions, relocations), readelf
 #                   (sections, symbols) and bpftool (BTF) must see the same
 #   NO_DEBUG        compile without -g (no BTF)
+#   COMPRESSED_DEBUG  compile with -g -gz (compressed DWARF sections)
 #   NO_OUTPUT_OPTION  run without -o
 #   STALE_OUTPUT    create out.bpf.o before linking, as an earlier build would have
 #   CHECK_SECTIONS  the output must have .BTF and .BTF.ext and no DWARF
@@ -56,6 +57,9 @@ endif()
 set(bpf_flags -O2 -c)
 if(NOT NO_DEBUG)
   list(APPEND bpf_flags -g)
+endif()
+if(COMPRESSED_DEBUG)
+  list(APPEND bpf_flags -gz)
 endif()
 if(MULTIARCH)
   # <asm/types.h> and friends live in the multiarch include directory.

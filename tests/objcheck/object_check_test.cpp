@@ -654,6 +654,9 @@ TEST(Elf, SectionTable) {
   EXPECT_PROBLEM(check_bpf_object(bad),
                  "section [1] \"xdp\" (offset 8, 16 bytes) overlaps the ELF header (offset 0, 64 bytes)");
   bad = good;
+  set_u32(bad, headers[0] + 8, SHF_ALLOC | SHF_EXECINSTR | SHF_COMPRESSED);
+  EXPECT_PROBLEM(check_bpf_object(bad), "section [1] \"xdp\" is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
+  bad = good;
   set_u32(bad, headers[2] + 56, 16);  // symbol entries of 16 bytes
   EXPECT_PROBLEM(check_bpf_object(bad), "section [3] \".symtab\" has entries of 16 bytes");
 }

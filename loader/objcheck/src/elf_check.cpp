@@ -226,6 +226,13 @@ result read_elf(std::span<const std::byte> raw, elf_file &elf) {
     }
   }
   if (auto p = check_no_overlap(elf, header_size, count * entry_size)) return p;
+  // Compressed content (SHF_COMPRESSED) is read as it is by libelf and
+  // libbpf: only DWARF, which nothing here reads, may be compressed (-gz).
+  for (std::size_t i = 0; i < count; ++i) {
+    const section &s = elf.sections[i];
+    if ((s.flags & SHF_COMPRESSED) && !s.name.starts_with(".debug"))
+      return elf_problem(elf.describe(i) + " is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
+  }
   // Tables of fixed-size entries must hold whole entries of the right size.
   for (std::size_t i = 0; i < count; ++i) {
     const section &s = elf.sections[i];
@@ -326,6 +333,15 @@ result check_relocations(const elf_file &elf, const symbol_table &symbols) {
       return elf_problem(elf.describe(i) + " relocates section [" + std::to_string(s.info) +
                          "], which does not exist");
     const section &target = elf.sections[s.info];
+    // Relocations of a compressed section (DWARF built with -gz) patch its
+    // uncompressed bytes, whose size the compression header gives.
+    std::uint64_t target_size = target.size;
+    if (target.flags & SHF_COMPRESSED) {
+      const std::uint64_t chdr_size = elf.is64 ? 24 : 12;
+      if (target.size < chdr_size || !elf.bytes.fits(target.offset, chdr_size))
+        return elf_problem(elf.describe(s.info) + " is compressed but too small for a compression header");
+      target_size = elf.is64 ? elf.bytes.u64(target.offset + 8) : elf.bytes.u32(target.offset + 4);
+    }
     const std::size_t entry = s.type == SHT_REL ? 16 : 24;
     const byte_view entries = elf.bytes.sub(s.offset, s.size);
     for (std::uint64_t r = 0; r < s.size / entry; ++r) {
@@ -340,10 +356,10 @@ result check_relocations(const elf_file &elf, const symbol_table &symbols) {
       if (type == 0) continue;  // R_BPF_NONE
       const std::uint64_t width = patched_bytes(type);
       if (width == 0) return elf_problem(what() + " has the unknown type " + std::to_string(type));
-      if (offset > target.size || width > target.size - offset)
+      if (offset > target_size || width > target_size - offset)
         return elf_problem(what() + " patches " + std::to_string(width) + " bytes at offset " +
                            std::to_string(offset) + ", outside " + elf.describe(s.info) + " (" +
-                           std::to_string(target.size) + " bytes)");
+                           std::to_string(target_size) + " bytes)");
       if ((target.flags & SHF_EXECINSTR) && offset % 8 != 0)
         return elf_problem(what() + " patches offset " + std::to_string(offset) +
                            ", not the start of an instruction");
