@@ -10,22 +10,8 @@
 # trap on every path, as is the scratch copy of the CLI for the unprivileged run.
 set -u
 : "${BPFKIT:?}" "${OBJ:?}"
-BPFTOOL=${BPFTOOL:-}
-[ "$BPFTOOL" = "BPFKIT_TEST_BPFTOOL-NOTFOUND" ] && BPFTOOL=
+. "$(dirname "$0")/../lib/shell_test.sh"
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-# expect STATUS CMD...: runs CMD, keeps its stdout+stderr in $out, checks the status.
-expect() {
-  local want=$1
-  shift
-  out=$("$@" 2>&1)
-  local got=$?
-  echo "\$ $*"
-  echo "$out" | sed 's/^/  | /'
-  [ "$got" -eq "$want" ] || fail "exit status $got, expected $want: $*"
-}
 # matches REGEX: a line of $out matches the extended regex.
 matches() { grep -Eq -- "$1" <<<"$out" || fail "no line matches: $1"; }
 
