@@ -675,6 +675,12 @@ TEST(Elf, Symbols) {
                  "symbol 1 (24 bytes at offset 0) lies outside section [1] \"xdp\" (16 bytes)");
   EXPECT_PROBLEM(check_bpf_object(object_fixture(1, 12).elf.bytes()),
                  "symbol 1 does not cover whole 8-byte instructions of section [1] \"xdp\"");
+  EXPECT_PROBLEM(check_bpf_object(object_fixture(0xffd4).elf.bytes()),
+                 "symbol 1 has the reserved section index 0xffd4, which is neither SHN_ABS nor SHN_COMMON");
+  object_fixture section_symbol(SHN_ABS);
+  section_symbol.elf.sections[2].data[28] = std::byte{STT_SECTION};  // the program symbol's st_info
+  EXPECT_PROBLEM(check_bpf_object(section_symbol.elf.bytes()),
+                 "symbol 1 is a section symbol that names no section");
   object_fixture name;
   name.elf.sections[2].data[24] = std::byte{99};  // the program symbol's name offset
   EXPECT_PROBLEM(check_bpf_object(name.elf.bytes()),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include <string>
@@ -290,12 +291,23 @@ result check_symbols(const elf_file &elf, symbol_table &symbols) {
                          ", past the end of the symbol name table");
     if (index == SHN_XINDEX)
       return elf_problem(symbol + " uses an extended section index, which BPF objects never need");
+    // Of the reserved indices only these two mean something in an object;
+    // libbpf's linker indexes its sections with any other (SIGSEGV).
+    if (index >= SHN_LORESERVE && index != SHN_ABS && index != SHN_COMMON) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%#06x", index);
+      return elf_problem(symbol + " has the reserved section index " + hex +
+                         ", which is neither SHN_ABS nor SHN_COMMON");
+    }
+    const unsigned type = ELF64_ST_TYPE(info);
+    // A section symbol stands for its section: libbpf's linker looks it up.
+    if (type == STT_SECTION && (index == SHN_UNDEF || index >= SHN_LORESERVE))
+      return elf_problem(symbol + " is a section symbol that names no section");
     if (index == SHN_UNDEF || index >= SHN_LORESERVE) continue;  // undefined, absolute, common
     if (index >= elf.sections.size())
       return elf_problem(symbol + " is defined in section [" + std::to_string(index) +
                          "], but there are " + std::to_string(elf.sections.size()) + " sections");
     const section &home = elf.sections[index];
-    const unsigned type = ELF64_ST_TYPE(info);
     if (type != STT_FUNC && type != STT_OBJECT) continue;
     if (value > home.size || size > home.size - value)
       return elf_problem(symbol + " (" + std::to_string(size) + " bytes at offset " +
