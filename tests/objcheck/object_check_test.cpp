@@ -657,6 +657,10 @@ TEST(Elf, SectionTable) {
   set_u32(bad, headers[0] + 8, SHF_ALLOC | SHF_EXECINSTR | SHF_COMPRESSED);
   EXPECT_PROBLEM(check_bpf_object(bad), "section [1] \"xdp\" is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
   bad = good;
+  set_u32(bad, headers[0] - 64 + 8, SHF_EXECINSTR);  // section [0]'s flags
+  EXPECT_PROBLEM(check_bpf_object(bad),
+                 "section [0] is not the reserved null section (type 0, flags 0x4, offset 0, entry size 0)");
+  bad = good;
   set_u32(bad, headers[2] + 56, 16);  // symbol entries of 16 bytes
   EXPECT_PROBLEM(check_bpf_object(bad), "section [3] \".symtab\" has entries of 16 bytes");
 }

@@ -198,6 +198,14 @@ result read_elf(std::span<const std::byte> raw, elf_file &elf) {
     return elf_problem(std::to_string(count) + " section headers at offset " +
                        std::to_string(shoff) + " run past the end of the file (" +
                        std::to_string(raw.size()) + " bytes)");
+  // Section 0 is reserved: all zero but for the extended numbering fields.
+  if (first.type != SHT_NULL || first.flags != 0 || first.offset != 0 || first.entsize != 0) {
+    char fields[96];
+    std::snprintf(fields, sizeof fields, "type %u, flags %#llx, offset %#llx, entry size %llu", first.type,
+                  static_cast<unsigned long long>(first.flags), static_cast<unsigned long long>(first.offset),
+                  static_cast<unsigned long long>(first.entsize));
+    return elf_problem(std::string("section [0] is not the reserved null section (") + fields + ")");
+  }
   elf.sections.resize(count);
   for (std::uint64_t i = 0; i < count; ++i) {
     section &s = elf.sections[i];
