@@ -12,8 +12,6 @@
 // tc: a TCX link (Linux 6.6+), which is a BPF link and can be pinned. On
 // kernels without TCX, bpfkit falls back to a clsact filter (netlink), which
 // cannot be pinned: --tc with --pin then fails with that explanation.
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <net/if.h>
 #include <signal.h>
 #include <unistd.h>
@@ -32,10 +30,6 @@
 
 namespace bpfkit::cli {
 namespace {
-
-// Attach types of TCX links (Linux 6.6), newer than libbpf 1.1's headers.
-constexpr int attach_tcx_ingress = 46;
-constexpr int attach_tcx_egress = 47;
 
 struct hook {
   std::string kind;    // xdp, tc, tracepoint, kprobe, kretprobe, section
@@ -63,17 +57,13 @@ void require_type(const bpfkit::program &prog, program_type wanted, const std::s
                   std::string("declare it with SEC(\"") + section + "\")");
 }
 
-// What attach made: a bpfkit::link, or a TCX link's fd.
+// What attach made, and where, in words.
 struct attachment {
   bpfkit::link link;
-  owned_fd tcx;
   std::string description;
 
-  int fd() const { return tcx.get() >= 0 ? tcx.get() : link.fd(); }
-  void detach() {
-    link.detach();
-    tcx = owned_fd();
-  }
+  int fd() const { return link.fd(); }
+  void detach() { link.detach(); }
 };
 
 attachment attach(const bpfkit::program &prog, const hook &h, bool pinning) {
@@ -88,14 +78,15 @@ attachment attach(const bpfkit::program &prog, const hook &h, bool pinning) {
       require_type(prog, program_type::sched_cls, "--tc", "tc");
       int ifindex = interface_index("--tc", h.target);
       std::string where = std::string("tc ") + (h.ingress ? "ingress" : "egress") + " of " + h.target;
-      int fd = bpf_link_create(prog.fd(), ifindex,
-                               static_cast<bpf_attach_type>(h.ingress ? attach_tcx_ingress
-                                                                      : attach_tcx_egress),
-                               nullptr);
-      if (fd >= 0) {
-        a.tcx = owned_fd(fd);
+      int err = 0;
+      try {
+        a.link = prog.attach_tcx(ifindex, h.ingress);
+      } catch (const bpfkit::error &e) {
+        err = e.code().value();
+      }
+      if (!err) {
         a.description = where + " (TCX link)";
-      } else if (int err = errno; err == EPERM || err == EACCES) {
+      } else if (err == EPERM || err == EACCES) {
         throw bpfkit::error(err, "attach " + name + " to " + where);
       } else if (pinning) {
         throw cli_error(exit_failed,

@@ -11,9 +11,6 @@
 // Two environment variables move the probed paths, so the failing paths can
 // be tested on a healthy machine: BPFKIT_DOCTOR_VMLINUX (default
 // /sys/kernel/btf/vmlinux) and BPFKIT_DOCTOR_BPFFS (default /sys/fs/bpf).
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-#include <bpf/libbpf_version.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -33,6 +30,8 @@
 #include <vector>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
+#include "bpfkit/libbpf_version.hpp"
 #include "bpfkit/privileges.hpp"
 #include "cli.hpp"
 #include "terminal.hpp"
@@ -206,13 +205,13 @@ void check_kernel_btf(checker &c) {
     c.report(verdict::fail, "kernel BTF", path + ": " + std::strerror(errno), fix);
     return;
   }
-  btf *kernel = btf__parse_raw(path.c_str());
-  if (!kernel) {
-    c.report(verdict::fail, "kernel BTF", path + ": not valid BTF: " + bpfkit::error_category().message(errno), fix);
+  std::uint32_t types = 0;
+  try {
+    types = bpfkit::kernel::count_btf_types(path);
+  } catch (const bpfkit::error &e) {
+    c.report(verdict::fail, "kernel BTF", e.what(), fix);
     return;
   }
-  std::uint32_t types = btf__type_cnt(kernel);
-  btf__free(kernel);
   c.report(verdict::ok, "kernel BTF", path + " (" + std::to_string(types) + " types)");
 }
 
@@ -273,15 +272,15 @@ void check_privileges(checker &c) {
 }
 
 void check_libbpf(checker &c) {
-  unsigned major = libbpf_major_version(), minor = libbpf_minor_version();
+  const libbpf_versions v = libbpf_version();
+  const unsigned major = v.major, minor = v.minor;
   std::string found = "libbpf " + std::to_string(major) + "." + std::to_string(minor) +
-                      " (built against " + std::to_string(LIBBPF_MAJOR_VERSION) + "." +
-                      std::to_string(LIBBPF_MINOR_VERSION) + ")";
+                      " (built against " + std::to_string(v.built_major) + "." +
+                      std::to_string(v.built_minor) + ")";
   if (major == 0) {
     c.report(verdict::fail, "libbpf", found + ": bpfkit needs libbpf 1.0 or newer",
              "install libbpf 1.x (apt-get install libbpf-dev on Debian 12 or Ubuntu 22.10+)");
-  } else if (major < LIBBPF_MAJOR_VERSION ||
-             (major == LIBBPF_MAJOR_VERSION && minor < LIBBPF_MINOR_VERSION)) {
+  } else if (major < v.built_major || (major == v.built_major && minor < v.built_minor)) {
     c.report(verdict::warn, "libbpf", found + ": older at run time than at build time",
              "install the libbpf bpfkit was built with, or rebuild bpfkit against this one");
   } else {

@@ -6,9 +6,6 @@
 // rewrites, with the line info the kernel keeps for it. --raw lists the
 // object's own instructions as the compiler emitted them, without loading
 // anything (no privileges needed).
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,10 +34,6 @@
 
 namespace bpfkit::cli {
 namespace {
-
-struct btf_closer {
-  void operator()(btf *b) const { btf__free(b); }
-};
 
 // Instruction fields the annotations need (struct bpf_insn, little-endian).
 struct insn_fields {
@@ -120,23 +113,6 @@ std::string jump_target(std::uint32_t index, const insn_fields &f,
 
 // --- --raw ------------------------------------------------------------------
 
-// Helper names by number, from the kernel's enum bpf_func_id (readable by
-// anyone in /sys/kernel/btf/vmlinux); empty when the kernel has no BTF.
-std::map<std::int32_t, std::string> helper_names() {
-  std::map<std::int32_t, std::string> names;
-  std::unique_ptr<btf, btf_closer> kernel(btf__load_vmlinux_btf());
-  if (!kernel) return names;
-  int id = btf__find_by_name_kind(kernel.get(), "bpf_func_id", BTF_KIND_ENUM);
-  const btf_type *type = id > 0 ? btf__type_by_id(kernel.get(), static_cast<std::uint32_t>(id)) : nullptr;
-  if (!type) return names;
-  const struct btf_enum *values = btf_enum(type);
-  for (std::uint16_t i = 0; i < btf_vlen(type); ++i) {
-    std::string name = btf__name_by_offset(kernel.get(), values[i].name_off);
-    if (name.starts_with("BPF_FUNC_")) names[values[i].val] = "bpf_" + name.substr(9);
-  }
-  return names;
-}
-
 int dump_raw(const std::string &path, const std::string &program) {
   bpfkit::object object = open_object(path);
   require_programs(program_names(object), {program});
@@ -153,7 +129,8 @@ int dump_raw(const std::string &path, const std::string &program) {
   std::printf("%s (%s): %zu instructions as compiled (not loaded: map references and CO-RE "
               "relocations unresolved, subprograms not appended)\n\n",
               program.c_str(), std::string(prog.section()).c_str(), code.size() / 8);
-  std::map<std::int32_t, std::string> helpers = helper_names();
+  // Readable by anyone in /sys/kernel/btf/vmlinux.
+  std::map<std::int32_t, std::string> helpers = bpfkit::kernel::helper_names();
   print_listing(code, lines, labels, [&](std::uint32_t index, const insn_fields &f, std::string &) {
     if (f.code == op_call && (f.dst_src >> 4) == 0) {
       auto name = helpers.find(f.imm);
@@ -192,15 +169,14 @@ std::map<std::int32_t, std::string> call_names(const std::set<std::int32_t> &off
   return names;
 }
 
+// The kernel's name of map `id`; empty when it is gone or hidden.
 std::string map_name(std::uint32_t id) {
-  int fd = bpf_map_get_fd_by_id(id);
-  if (fd < 0) return {};
-  bpf_map_info info{};
-  std::uint32_t size = sizeof info;
-  std::string name;
-  if (bpf_obj_get_info_by_fd(fd, &info, &size) == 0) name = info.name;
-  ::close(fd);
-  return name;
+  try {
+    bpfkit::kernel::object_fd map = bpfkit::kernel::open_by_id(bpfkit::kernel::object_kind::map, id);
+    return bpfkit::kernel::describe_map(map.get()).name;
+  } catch (const bpfkit::error &) {
+    return {};
+  }
 }
 
 // Loads only `program`; throws cli_error with its verdict when it fails.
@@ -247,34 +223,20 @@ int list_translated(int fd, const std::string &title, const std::string &program
   }
   const std::vector<std::uint8_t> &code = loaded.instructions;
   const std::vector<std::uint32_t> &map_ids = loaded.info.map_ids;
-  const std::uint32_t line_rec = loaded.line_info_record_size, func_rec = loaded.func_info_record_size;
-  const std::uint32_t nr_line_info = static_cast<std::uint32_t>(loaded.line_info.size() / line_rec);
-  const std::uint32_t nr_func_info = static_cast<std::uint32_t>(loaded.func_info.size() / func_rec);
-  const std::vector<std::uint8_t> &line_info = loaded.line_info, &func_info = loaded.func_info;
-  const std::uint32_t verified = loaded.info.verified_insns, btf_id = loaded.info.btf_id;
+  const std::uint32_t verified = loaded.info.verified_insns;
   const bool jited = loaded.jited;
 
-  // Line and function info point into the program's BTF, as the kernel keeps it.
+  // Source lines and function names, from the program's BTF as the kernel
+  // keeps it; a listing without them when that BTF cannot be read.
   std::vector<source_line> lines;
   std::map<std::uint32_t, std::string> labels;
-  std::unique_ptr<btf, btf_closer> prog_btf(btf_id ? btf__load_from_kernel_by_id(btf_id) : nullptr);
-  if (prog_btf) {
-    for (std::uint32_t i = 0; i < nr_line_info; ++i) {
-      bpf_line_info l{};
-      std::memcpy(&l, line_info.data() + static_cast<std::size_t>(i) * line_rec, sizeof l);
-      const char *file = btf__name_by_offset(prog_btf.get(), l.file_name_off);
-      const char *text = btf__name_by_offset(prog_btf.get(), l.line_off);
-      lines.push_back({l.insn_off, file ? file : "", BPF_LINE_INFO_LINE_NUM(l.line_col),
-                       BPF_LINE_INFO_LINE_COL(l.line_col), text ? text : ""});
-    }
-    for (std::uint32_t i = 0; i < nr_func_info; ++i) {
-      bpf_func_info f{};
-      std::memcpy(&f, func_info.data() + static_cast<std::size_t>(i) * func_rec, sizeof f);
-      const btf_type *type = btf__type_by_id(prog_btf.get(), f.type_id);
-      const char *name = type ? btf__name_by_offset(prog_btf.get(), type->name_off) : nullptr;
-      if (name && *name) labels[f.insn_off] = name;
-    }
+  bpfkit::kernel::program_source source;
+  try {
+    source = bpfkit::kernel::read_source(loaded);
+  } catch (const bpfkit::error &) {
   }
+  for (const auto &l : source.lines) lines.push_back({l.insn, l.file, l.line, l.column, l.text});
+  for (const auto &f : source.functions) labels[f.insn] = f.name;
   if (labels.find(0) == labels.end()) labels[0] = program;
 
   // Names for the calls and map references, resolved once.

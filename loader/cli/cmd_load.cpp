@@ -4,8 +4,6 @@
 // DIR in bpfkit's layout (pin_layout.hpp): DIR/progs/<program>,
 // DIR/maps/<map>. All or nothing: when a load or a pin fails, nothing stays
 // pinned. What it pins is what `bpftool prog|map show pinned` shows.
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include <cstdio>
 #include <string>

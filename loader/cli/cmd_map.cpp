@@ -12,9 +12,6 @@
 // `watch` prints the events of a ring buffer or perf event array as they
 // arrive: as hex bytes, or decoded as --type NAME (a struct from the BTF of
 // the map, of a loaded program that uses the map, or of --btf FILE).
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -30,6 +27,8 @@
 
 #include "bpfkit/btf_text.hpp"
 #include "bpfkit/error.hpp"
+#include "bpfkit/event_reader.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "bpfkit/map_type.hpp"
 #include "bpfkit/inspect/btf_source.hpp"
 #include "cli.hpp"
@@ -190,46 +189,12 @@ std::string hex(const std::uint8_t *data, std::size_t size, const char *separato
 // event arrays without BTF), else --btf FILE.
 using btf_ptr = std::shared_ptr<const btf>;
 
-btf_ptr owned(btf *types) {
-  return btf_ptr(types, [](const btf *b) { btf__free(const_cast<btf *>(b)); });
-}
-
 struct event_type {
   btf_ptr source;
   std::uint32_t id = 0;
   std::size_t size = 0;
   std::string name;
 };
-
-btf_ptr btf_of_program_using(std::uint32_t map_id) {
-  std::uint32_t id = 0;
-  while (bpf_prog_get_next_id(id, &id) == 0) {
-    owned_fd fd(bpf_prog_get_fd_by_id(id));
-    if (fd.get() < 0) continue;
-    bpf_prog_info info{};
-    std::uint32_t size = sizeof info;
-    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0 || !info.btf_id || !info.nr_map_ids)
-      continue;
-    std::vector<std::uint32_t> ids(info.nr_map_ids);
-    std::uint32_t btf_id = info.btf_id;
-    info = bpf_prog_info{};
-    info.nr_map_ids = static_cast<std::uint32_t>(ids.size());
-    info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
-    size = sizeof info;
-    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0) continue;
-    ids.resize(std::min<std::size_t>(ids.size(), info.nr_map_ids));
-    if (std::find(ids.begin(), ids.end(), map_id) != ids.end()) {
-      btf *types = btf__load_from_kernel_by_id(btf_id);
-      if (!types && (errno == EPERM || errno == EACCES))
-        throw cli_error(exit_no_privilege,
-                        "reading the BTF of program id " + std::to_string(id) + " needs privileges: " +
-                            bpfkit::error_category().message(errno),
-                        "run as root (or with CAP_SYS_ADMIN)");
-      return types ? owned(types) : nullptr;
-    }
-  }
-  return nullptr;
-}
 
 event_type find_event_type(const map_view &map, const std::string &name,
                            const std::optional<std::string> &btf_file) {
@@ -239,13 +204,17 @@ event_type find_event_type(const map_view &map, const std::string &name,
     // Read as `bpfkit btf` reads it: a bounded regular file, checked by
     // object_check before libbpf parses it.
     inspect::named_btf file = run_inspection([&] { return inspect::read_btf_file(*btf_file, "--btf"); });
-    t.source = owned(file.types.release());
+    t.source = btf_ptr(std::move(file.types));
     where = *btf_file;
   } else if (map.codec().types()) {
     t.source = btf_ptr(map.codec().types(), [](const btf *) {});  // the view outlives the watch
     where = "the map's BTF";
   } else {
-    t.source = btf_of_program_using(map.id());
+    try {
+      t.source = bpfkit::kernel::btf_of_program_using(map.id());
+    } catch (const bpfkit::error &e) {
+      throw cli_error(exit_no_privilege, e.what(), "run as root (or with CAP_SYS_ADMIN)");
+    }
     where = "the BTF of the programs using the map";
   }
   if (!t.source)
@@ -253,34 +222,16 @@ event_type find_event_type(const map_view &map, const std::string &name,
                     "--type " + name + ": map '" + std::string(map.name()) +
                         "' has no BTF and no loaded program with BTF uses it",
                     "give the object it comes from: --btf OBJ");
-  std::string bare = name;
-  for (const char *prefix : {"struct ", "union ", "enum "})
-    if (bare.starts_with(prefix)) bare = bare.substr(std::strlen(prefix));
-  for (int kind : {BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_ENUM}) {
-    int id = btf__find_by_name_kind(t.source.get(), bare.c_str(), kind);
-    if (id > 0) {
-      t.id = static_cast<std::uint32_t>(id);
-      break;
-    }
-  }
-  if (!t.id) {
+  std::optional<named_type> found = find_named_type(t.source.get(), name);
+  if (!found) {
     std::string structs;
-    std::size_t listed = 0;
-    std::uint32_t n = btf__type_cnt(t.source.get());
-    for (std::uint32_t id = 1; id < n && listed < 20; ++id) {
-      const btf_type *type = btf__type_by_id(t.source.get(), id);
-      if (!btf_is_struct(type) || !type->name_off) continue;
-      // NULL for a name offset past the string section (corrupt BTF).
-      const char *struct_name = btf__name_by_offset(t.source.get(), type->name_off);
-      if (!struct_name) continue;
-      structs += (listed++ ? ", " : "") + std::string(struct_name);
-    }
+    for (const std::string &s : struct_names(t.source.get(), 20)) structs += (structs.empty() ? "" : ", ") + s;
     throw cli_error(exit_bad_input, "--type " + name + ": no such type in " + where,
                     structs.empty() ? "" : "structs there: " + structs);
   }
-  long size = btf__resolve_size(t.source.get(), t.id);
-  if (size <= 0) throw cli_error(exit_bad_input, "--type " + name + " has no size");
-  t.size = static_cast<std::size_t>(size);
+  t.id = found->id;
+  if (found->size == 0) throw cli_error(exit_bad_input, "--type " + name + " has no size");
+  t.size = found->size;
   t.name = bpfkit::describe_type(t.source.get(), t.id);
   return t;
 }
@@ -327,29 +278,23 @@ struct watcher {
     }
     std::fflush(stdout);
   }
+
+  // Returns false once enough events were seen: later ones stay in the ring.
+  bool on_event(int cpu, std::span<const std::uint8_t> data) {
+    print(cpu, data.data(), data.size());
+    return !done();
+  }
+
+  void on_lost(int cpu, std::uint64_t dropped) {
+    lost += dropped;
+    if (json)
+      std::printf("{\"lost\": %llu, \"cpu\": %d}\n", static_cast<unsigned long long>(dropped), cpu);
+    else
+      std::printf("lost %llu events (cpu %d): the perf ring was full\n",
+                  static_cast<unsigned long long>(dropped), cpu);
+    std::fflush(stdout);
+  }
 };
-
-int on_ring_event(void *ctx, void *data, std::size_t size) {
-  auto *w = static_cast<watcher *>(ctx);
-  w->print(-1, static_cast<const std::uint8_t *>(data), size);
-  return w->done() ? -ECANCELED : 0;  // leaves later events in the ring
-}
-
-void on_perf_sample(void *ctx, int cpu, void *data, __u32 size) {
-  auto *w = static_cast<watcher *>(ctx);
-  if (!w->done()) w->print(cpu, static_cast<const std::uint8_t *>(data), size);
-}
-
-void on_perf_lost(void *ctx, int cpu, __u64 count) {
-  auto *w = static_cast<watcher *>(ctx);
-  w->lost += count;
-  if (w->json)
-    std::printf("{\"lost\": %llu, \"cpu\": %d}\n", static_cast<unsigned long long>(count), cpu);
-  else
-    std::printf("lost %llu events (cpu %d): the perf ring was full\n",
-                static_cast<unsigned long long>(count), cpu);
-  std::fflush(stdout);
-}
 
 int map_watch(arguments &args) {
   bool json = args.flag("--json");
@@ -394,14 +339,13 @@ int map_watch(arguments &args) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  ring_buffer *rb = nullptr;
-  perf_buffer *pb = nullptr;
-  if (w.perf)
-    pb = perf_buffer__new(map.fd(), 8, on_perf_sample, on_perf_lost, &w, nullptr);
-  else
-    rb = ring_buffer__new(map.fd(), on_ring_event, &w, nullptr);
-  if (!rb && !pb) {
-    int err = errno;
+  std::optional<event_reader> reader;
+  try {
+    reader.emplace(
+        map, [&w](int cpu, std::span<const std::uint8_t> data) { return w.on_event(cpu, data); },
+        [&w](int cpu, std::uint64_t count) { w.on_lost(cpu, count); });
+  } catch (const bpfkit::error &e) {
+    int err = e.code().value();
     if (err == EPERM || err == EACCES)
       throw cli_error(exit_no_privilege, "cannot read " + path + ": " + bpfkit::error_category().message(err),
                       "run as root");
@@ -426,14 +370,14 @@ int map_watch(arguments &args) {
       }
       wait_ms = static_cast<int>(std::min<long long>(left, wait_ms));
     }
-    int n = pb ? perf_buffer__poll(pb, wait_ms) : ring_buffer__poll(rb, wait_ms);
-    if (n < 0 && n != -EINTR && n != -ECANCELED) {
-      failure = -n;
+    try {
+      reader->poll(wait_ms);
+    } catch (const bpfkit::error &e) {
+      failure = e.code().value();
       break;
     }
   }
-  if (pb) perf_buffer__free(pb);
-  if (rb) ring_buffer__free(rb);
+  reader.reset();
   if (failure) throw cli_error(exit_failed, "reading " + path + ": " + bpfkit::error_category().message(failure));
   if (timed_out && w.count)
     throw cli_error(exit_failed, "timed out after " + std::to_string(timeout_s) + " s with " +

@@ -9,9 +9,8 @@
 // a pinned program (DIR/progs/NAME after `bpfkit load --pin`) runs against
 // the maps it uses, so its changes stay visible to `bpfkit map` and
 // `map watch`.
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <linux/bpf.h>  // BPF_F_RDONLY_PROG
 #include <unistd.h>
 
 #include <cerrno>

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include <bpf/bpf.h>
 
 #include "bpfkit/error.hpp"
 #include "bpfkit/pin_path.hpp"

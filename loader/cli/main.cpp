@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/libbpf_messages.hpp"
 #include "bpfkit/version.hpp"
 #include "cli.hpp"
 #include "help.hpp"
-#include "libbpf_messages.hpp"
 #include "object_loading.hpp"
 #include "terminal.hpp"
 
@@ -142,7 +142,7 @@ int report(const char *command, exit_code code, const std::string &message, cons
   if (!hint.empty()) std::fprintf(stderr, "  %s %s\n", paint(stderr, tone::hint, "hint:").c_str(), hint.c_str());
   // libbpf's details help only where bpfkit could not explain the failure.
   if (code == exit_bad_input || code == exit_internal) {
-    std::string libbpf = libbpf_messages::captured();
+    std::string libbpf = bpfkit::kept_libbpf_messages();
     if (!libbpf.empty()) std::fprintf(stderr, "%s", libbpf.c_str());
   }
   return code;
@@ -205,7 +205,7 @@ int run(int argc, char **argv) {
     }
     return exit_ok;
   }
-  libbpf_messages::capture(verbose);
+  bpfkit::keep_libbpf_messages(verbose);
   try {
     arguments parsed(std::move(args), chosen->flag_names);
     return chosen->run(parsed);

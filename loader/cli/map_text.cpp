@@ -1,11 +1,12 @@
 #include "map_text.hpp"
 
+#include <linux/bpf.h>  // BPF_F_RDONLY
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include <bpf/bpf.h>
 
 #include "bpfkit/btf_text.hpp"
 #include "bpfkit/error.hpp"

@@ -1,6 +1,5 @@
 #include "pin_layout.hpp"
 
-#include <bpf/bpf.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>

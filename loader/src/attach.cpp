@@ -87,6 +87,19 @@ link program::attach_tc(int ifindex, bool ingress) const {
       std::make_unique<detail::tc_attachment>(hook, opts, std::move(description)));
 }
 
+link program::attach_tcx(int ifindex, bool ingress) const {
+  int fd = require_fd("attach");
+  std::string description = describe() + " to tc " + (ingress ? "ingress" : "egress") + " of " +
+                            interface_name(ifindex) + " (TCX link)";
+  detail::unique_fd attached(bpf_link_create(
+      fd, ifindex,
+      static_cast<bpf_attach_type>(ingress ? detail::attach_tcx_ingress : detail::attach_tcx_egress),
+      nullptr));
+  if (attached.get() < 0) throw error(errno, "attach " + description);
+  return detail::access::make_link(
+      std::make_unique<detail::fd_attachment>(std::move(attached), std::move(description)));
+}
+
 link program::attach_tracepoint(std::string_view category, std::string_view name) const {
   require_fd("attach");
   std::string description =

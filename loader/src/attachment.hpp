@@ -3,12 +3,16 @@
 
 #include <bpf/libbpf.h>
 
+#include <cstdint>
 #include <string>
 
 #include "bpfkit/link.hpp"
 #include "unique_fd.hpp"
 
 namespace bpfkit::detail {
+
+// Attach types of TCX links (Linux 6.6), newer than libbpf 1.1's headers.
+constexpr std::uint32_t attach_tcx_ingress = 46, attach_tcx_egress = 47;
 
 // Detaches in its destructor. `description` names the program and the hook
 // for error messages ("program 'count' on tracepoint syscalls/sys_enter_x").

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <utility>
 
+#include "attachment.hpp"
 #include "bpfkit/error.hpp"
 #include "bpfkit/privileges.hpp"
 
@@ -96,7 +97,7 @@ struct link_info_abi {
 
 // Numbers newer than libbpf 1.1.2's tables.
 constexpr std::uint32_t link_type_tcx = 11, link_type_perf_event = 7;
-constexpr std::uint32_t attach_tcx_ingress = 46, attach_tcx_egress = 47;
+using detail::attach_tcx_ingress, detail::attach_tcx_egress;
 enum perf_event_type : std::uint32_t {
   perf_uprobe = 1,
   perf_uretprobe = 2,
@@ -593,6 +594,104 @@ translated_program read_translated(int fd) {
   get_info(fd, query, "a program's translated instructions");
   out.instructions.resize(std::min<std::size_t>(out.instructions.size(), query.xlated_prog_len));
   return out;
+}
+
+namespace {
+
+std::shared_ptr<const ::btf> shared_btf(::btf* types) {
+  return std::shared_ptr<const ::btf>(types, [](const ::btf* b) { btf__free(const_cast<::btf*>(b)); });
+}
+
+// A record of `size` bytes (the kernel's record size may exceed ours).
+template <class Record>
+Record record_at(const std::vector<std::uint8_t>& records, std::size_t index, std::size_t size) {
+  Record r{};
+  std::memcpy(&r, records.data() + index * size, std::min(sizeof r, size));
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<const ::btf> load_btf(std::uint32_t btf_id) {
+  if (btf_id == 0) throw error(ENOENT, "read BTF id 0: no BTF has id 0");
+  ::btf* types = btf__load_from_kernel_by_id(btf_id);
+  if (!types) throw_errno(errno, "reading BTF id " + std::to_string(btf_id));
+  return shared_btf(types);
+}
+
+program_source read_source(const translated_program& program) {
+  program_source out;
+  if (!program.info.btf_id) return out;
+  std::shared_ptr<const ::btf> types = load_btf(program.info.btf_id);
+  const ::btf* b = types.get();
+  if (std::size_t size = program.line_info_record_size; size)
+    for (std::size_t i = 0; i < program.line_info.size() / size; ++i) {
+      auto l = record_at<bpf_line_info>(program.line_info, i, size);
+      const char* file = btf__name_by_offset(b, l.file_name_off);
+      const char* text = btf__name_by_offset(b, l.line_off);
+      out.lines.push_back({l.insn_off, file ? file : "", BPF_LINE_INFO_LINE_NUM(l.line_col),
+                           BPF_LINE_INFO_LINE_COL(l.line_col), text ? text : ""});
+    }
+  if (std::size_t size = program.func_info_record_size; size)
+    for (std::size_t i = 0; i < program.func_info.size() / size; ++i) {
+      auto f = record_at<bpf_func_info>(program.func_info, i, size);
+      const btf_type* type = btf__type_by_id(b, f.type_id);
+      const char* name = type ? btf__name_by_offset(b, type->name_off) : nullptr;
+      if (name && *name) out.functions.push_back({f.insn_off, name});
+    }
+  return out;
+}
+
+std::shared_ptr<const ::btf> btf_of_program_using(std::uint32_t map_id) {
+  // Without the privilege to list programs, none is known to use the map.
+  std::uint32_t id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) {
+    object_fd fd(bpf_prog_get_fd_by_id(id));
+    if (fd.get() < 0) continue;  // gone since it was listed
+    bpf_prog_info info{};
+    std::uint32_t size = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0 || !info.btf_id || !info.nr_map_ids)
+      continue;
+    std::vector<std::uint32_t> map_ids(info.nr_map_ids);
+    const std::uint32_t btf_id = info.btf_id;
+    info = bpf_prog_info{};
+    info.nr_map_ids = static_cast<std::uint32_t>(map_ids.size());
+    info.map_ids = reinterpret_cast<std::uintptr_t>(map_ids.data());
+    size = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &size) != 0) continue;
+    map_ids.resize(std::min<std::size_t>(map_ids.size(), info.nr_map_ids));
+    if (std::find(map_ids.begin(), map_ids.end(), map_id) == map_ids.end()) continue;
+    ::btf* types = btf__load_from_kernel_by_id(btf_id);
+    if (types) return shared_btf(types);
+    if (int err = errno; denied(err))
+      throw error(err, "reading the BTF of program id " + std::to_string(id) + " needs privileges");
+    return nullptr;
+  }
+  return nullptr;
+}
+
+std::map<std::int32_t, std::string> helper_names() {
+  std::map<std::int32_t, std::string> names;
+  std::unique_ptr<::btf, void (*)(::btf*)> kernel(btf__load_vmlinux_btf(), btf__free);
+  if (!kernel) return names;
+  int id = btf__find_by_name_kind(kernel.get(), "bpf_func_id", BTF_KIND_ENUM);
+  const btf_type* type = id > 0 ? btf__type_by_id(kernel.get(), static_cast<std::uint32_t>(id)) : nullptr;
+  if (!type) return names;
+  const struct btf_enum* values = btf_enum(type);
+  for (std::uint16_t i = 0; i < btf_vlen(type); ++i) {
+    const char* name = btf__name_by_offset(kernel.get(), values[i].name_off);
+    std::string_view text = name ? name : "";
+    if (text.starts_with("BPF_FUNC_")) names[values[i].val] = "bpf_" + std::string(text.substr(9));
+  }
+  return names;
+}
+
+std::uint32_t count_btf_types(const std::string& path) {
+  ::btf* types = btf__parse_raw(path.c_str());
+  if (!types) throw error(errno, path + ": not valid BTF");
+  std::uint32_t count = btf__type_cnt(types);
+  btf__free(types);
+  return count;
 }
 
 }  // namespace bpfkit::kernel

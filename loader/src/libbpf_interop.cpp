@@ -1,9 +1,12 @@
 #include "bpfkit/libbpf.hpp"
 
+#include <bpf/libbpf_version.h>
+
 #include <cerrno>
 #include <memory>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/libbpf_version.hpp"
 #include "state.hpp"
 
 namespace bpfkit::libbpf {
@@ -29,3 +32,11 @@ link adopt(bpf_link* attached, const std::string& description) {
 }
 
 }  // namespace bpfkit::libbpf
+
+namespace bpfkit {
+
+libbpf_versions libbpf_version() noexcept {
+  return {libbpf_major_version(), libbpf_minor_version(), LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION};
+}
+
+}  // namespace bpfkit

@@ -1,8 +1,11 @@
 #include "libbpf_messages.hpp"
 
+#include "bpfkit/libbpf_messages.hpp"
+
 #include <bpf/libbpf.h>
 
 #include <cstdarg>
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 
@@ -13,6 +16,24 @@ std::mutex installed_mutex;
 int captures = 0;                      // live captures, on any thread
 libbpf_print_fn_t previous = nullptr;  // the callback before the first of them
 thread_local libbpf_messages* current = nullptr;
+
+// keep_libbpf_messages(): the process's own callback, below the captures.
+std::mutex kept_mutex;
+std::string kept;
+std::atomic<bool> echo = false;
+
+int keep(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG && !echo) return 0;
+  char line[1024];
+  int n = std::vsnprintf(line, sizeof line, format, args);
+  // libbpf's messages start with "libbpf: " already.
+  if (echo) std::fputs(line, stderr);
+  if (level != LIBBPF_DEBUG) {
+    std::lock_guard lock(kept_mutex);
+    kept += line;
+  }
+  return n;
+}
 
 int print(enum libbpf_print_level level, const char* format, va_list args);
 
@@ -69,3 +90,25 @@ std::string libbpf_messages::take() {
 }
 
 }  // namespace bpfkit::detail
+
+namespace bpfkit {
+
+void keep_libbpf_messages(bool echo_each) {
+  {
+    std::lock_guard lock(detail::kept_mutex);
+    detail::echo = echo_each;
+  }
+  std::lock_guard lock(detail::installed_mutex);
+  // A live capture passes messages on to `previous`: keep() goes beneath it.
+  if (detail::captures == 0)
+    libbpf_set_print(detail::keep);
+  else
+    detail::previous = detail::keep;
+}
+
+std::string kept_libbpf_messages() {
+  std::lock_guard lock(detail::kept_mutex);
+  return detail::kept;
+}
+
+}  // namespace bpfkit

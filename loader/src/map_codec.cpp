@@ -151,4 +151,31 @@ std::string expected_found(std::string_view where, std::string_view expected, st
   return std::string(where) + ": expected " + std::string(expected) + ", found " + std::string(found);
 }
 
+std::optional<named_type> find_named_type(const ::btf* types, std::string_view name) {
+  if (!types) return std::nullopt;
+  for (std::string_view prefix : {"struct ", "union ", "enum "})
+    if (name.starts_with(prefix)) name.remove_prefix(prefix.size());
+  const std::string bare(name);
+  for (int kind : {BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_ENUM}) {
+    const int id = btf__find_by_name_kind(types, bare.c_str(), kind);
+    if (id <= 0) continue;
+    const long size = btf__resolve_size(types, static_cast<std::uint32_t>(id));
+    return named_type{static_cast<std::uint32_t>(id), size > 0 ? static_cast<std::size_t>(size) : 0};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> struct_names(const ::btf* types, std::size_t limit) {
+  std::vector<std::string> names;
+  if (!types) return names;
+  const std::uint32_t count = btf__type_cnt(types);
+  for (std::uint32_t id = 1; id < count && names.size() < limit; ++id) {
+    const btf_type* type = btf__type_by_id(types, id);
+    if (!btf_is_struct(type) || !type->name_off) continue;
+    // NULL for a name offset past the string section (corrupt BTF).
+    if (const char* name = btf__name_by_offset(types, type->name_off)) names.emplace_back(name);
+  }
+  return names;
+}
+
 }  // namespace bpfkit

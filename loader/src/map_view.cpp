@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "state.hpp"
 
 namespace bpfkit {
@@ -37,14 +38,13 @@ std::string kind_of_fd(int fd) {
 
 std::shared_ptr<const ::btf> kernel_btf(std::uint32_t id, const std::string& map) {
   if (id == 0) return nullptr;
-  ::btf* types = btf__load_from_kernel_by_id(id);
-  if (!types) {
-    int err = errno;
-    if (denied(err))
+  try {
+    return kernel::load_btf(id);
+  } catch (const error& e) {
+    if (int err = e.code().value(); denied(err))
       throw error(err, "read the BTF of map '" + map + "' (BTF id " + std::to_string(id) + ")");
     return nullptr;  // keys and values by size, then
   }
-  return std::shared_ptr<const ::btf>(types, [](const ::btf* b) { btf__free(const_cast<::btf*>(b)); });
 }
 
 }  // namespace

@@ -160,6 +160,32 @@ TEST_F(netns_attach_test, TcEgress) {
   EXPECT_EQ(settled(tc_slot), 2u);
 }
 
+TEST_F(netns_attach_test, TcxLinkCountsUntilDetached) {
+  bpfkit::link link = object.program_by_name("count_tc").attach_tcx(netns::link_index("veth1"));
+  EXPECT_GE(link.fd(), 0);  // a BPF link, which can be pinned
+  send_frames("veth0", "veth1", 3);
+  EXPECT_EQ(counted(tc_slot, 3), 3u);
+  link.detach();
+  send_frames("veth0", "veth1", 3);
+  EXPECT_EQ(settled(tc_slot), 3u);
+}
+
+TEST_F(netns_attach_test, TcxEgressAndAMissingInterface) {
+  {
+    bpfkit::link link =
+        object.program_by_name("count_tc").attach_tcx(netns::link_index("veth0"), false);
+    send_frames("veth0", "veth1", 2);
+    EXPECT_EQ(counted(tc_slot, 2), 2u);
+  }
+  try {
+    object.program_by_name("count_tc").attach_tcx(999999);
+    FAIL() << "no interface has index 999999";
+  } catch (const bpfkit::error& e) {
+    EXPECT_NE(std::string(e.what()).find("to tc ingress of ifindex 999999 (TCX link): "), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(netns_attach_test, XdpAndTcTogether) {
   int ifindex = netns::link_index("veth1");
   bpfkit::link xdp = object.program_by_name("count_xdp").attach_xdp(ifindex, XDP_FLAGS_SKB_MODE);

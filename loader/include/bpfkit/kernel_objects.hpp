@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,8 @@
 
 #include "bpfkit/program_type.hpp"
 #include "bpfkit/test_run.hpp"
+
+struct btf;  // libbpf's; the BTF functions of <bpfkit/btf_text.hpp> take it
 
 namespace bpfkit::kernel {
 
@@ -158,5 +162,49 @@ struct translated_program {
 // Throws bpfkit::error: EPERM when the kernel hides the instructions from
 // this process (kernel.kptr_restrict, no CAP_PERFMON).
 translated_program read_translated(int fd);
+
+// The source lines and function names of a translated program, read from
+// the BTF the kernel keeps for it (its line and func info point into it).
+struct program_source {
+  struct line {
+    std::uint32_t insn = 0;  // the first instruction of the line
+    std::string file;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::string text;
+  };
+  struct function {
+    std::uint32_t insn = 0;  // where the function starts
+    std::string name;
+  };
+  std::vector<line> lines;
+  std::vector<function> functions;
+};
+
+// Empty for a program without BTF. Throws bpfkit::error: ENOENT when the
+// program's BTF is gone, EPERM without the privilege to read it.
+program_source read_source(const translated_program& program);
+
+// The BTF object the kernel holds under `btf_id` (a program's or a map's
+// btf_id). Throws bpfkit::error: ENOENT when there is none, EPERM without
+// the privilege (CAP_SYS_ADMIN).
+std::shared_ptr<const ::btf> load_btf(std::uint32_t btf_id);
+
+// The BTF of a loaded program that uses map `map_id`: what describes the
+// events of a ring buffer or perf event array, which libbpf creates without
+// BTF of their own. Null when no program with BTF uses the map, or when this
+// process may not list programs. Throws bpfkit::error (EPERM/EACCES) when
+// such a program's BTF may not be read.
+std::shared_ptr<const ::btf> btf_of_program_using(std::uint32_t map_id);
+
+// The kernel's BPF helpers by number (enum bpf_func_id of the running
+// kernel's BTF), named as BPF C calls them: 1 -> "bpf_map_lookup_elem".
+// Empty when the kernel has no BTF.
+std::map<std::int32_t, std::string> helper_names();
+
+// How many types the raw BTF file at `path` holds (e.g.
+// /sys/kernel/btf/vmlinux), void included. Throws bpfkit::error with
+// libbpf's errno when it is not valid BTF (or cannot be read).
+std::uint32_t count_btf_types(const std::string& path);
 
 }  // namespace bpfkit::kernel

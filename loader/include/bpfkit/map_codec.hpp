@@ -114,6 +114,21 @@ class map_codec {
   std::size_t cpus_ = 1;
 };
 
+// A type of a BTF found by its name, to decode bytes that are no map's key
+// or value: the events of a ring buffer or perf event array (`bpfkit map
+// watch --type NAME`).
+struct named_type {
+  std::uint32_t id = 0;
+  std::size_t size = 0;  // 0 when the type has no size (e.g. a forward declaration)
+};
+// The struct, union, typedef, int or enum called `name` ("struct ",
+// "union " and "enum " prefixes allowed), tried in that order; nullopt when
+// `types` has none (or is null).
+std::optional<named_type> find_named_type(const ::btf* types, std::string_view name);
+// The names of the first `limit` named structs of `types`, in id order: what
+// to suggest when find_named_type() finds nothing.
+std::vector<std::string> struct_names(const ::btf* types, std::size_t limit);
+
 // How every failed expectation of a map reads:
 //   "PACKET_COUNTER[0]: expected 5, found 4"
 std::string expected_found(std::string_view where, std::string_view expected, std::string_view found);

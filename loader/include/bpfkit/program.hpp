@@ -54,6 +54,10 @@ class program {
   link attach_xdp(int ifindex, std::uint32_t flags = 0) const;
   // A clsact filter on ingress or egress (the qdisc is created when missing).
   link attach_tc(int ifindex, bool ingress = true) const;
+  // A TCX link on ingress or egress (Linux 6.6+): a BPF link, so it can be
+  // pinned, unlike a clsact filter. Throws bpfkit::error with the kernel's
+  // errno (EINVAL on kernels without TCX).
+  link attach_tcx(int ifindex, bool ingress = true) const;
   link attach_tracepoint(std::string_view category, std::string_view name) const;
   link attach_raw_tracepoint(std::string_view name) const;
   link attach_kprobe(std::string_view function, bool retprobe = false) const;
