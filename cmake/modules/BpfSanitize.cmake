@@ -15,7 +15,8 @@
 # - makes ctest run every test with the sanitizers' options (errors are
 #   fatal, UBSan prints stacks) and with CFLAGS/CXXFLAGS/LDFLAGS set, so that
 #   the consumer projects the tests configure build their host code the same
-#   way and can link the sanitized bpfkit libraries.
+#   way and can link the sanitized bpfkit libraries;
+# - multiplies every test's TIMEOUT by 5 (sanitized code is that much slower).
 # Only for bpfkit as the top-level project: a consumer's own build decides
 # its own flags.
 include_guard(GLOBAL)
@@ -54,6 +55,35 @@ set(ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1")
 set(ENV{CFLAGS} "@flag_text@")
 set(ENV{CXXFLAGS} "@flag_text@")
 set(ENV{LDFLAGS} "-fsanitize=@list@")
+
+# Sanitized Debug code runs 5 to 20 times slower than the normal build's, so
+# every test's own TIMEOUT is multiplied by 5 (ctest's default, for tests
+# without one, comes from the asan test preset). This wraps the command each
+# CTestTestfile.cmake uses to set test properties; bracket arguments keep
+# list values (LABELS "a;b", ENVIRONMENT) intact.
+function(set_tests_properties)
+  set(call "_set_tests_properties(")
+  set(in_properties OFF)
+  set(key "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE ${last})
+    set(arg "${ARGV${i}}")
+    if(in_properties AND key STREQUAL "TIMEOUT" AND arg MATCHES "^[0-9]+$")
+      math(EXPR arg "${arg} * 5")
+    endif()
+    if(in_properties)
+      if(key STREQUAL "")
+        set(key "${arg}")
+      else()
+        set(key "")
+      endif()
+    elseif(arg STREQUAL "PROPERTIES")
+      set(in_properties ON)
+    endif()
+    string(APPEND call " [==[${arg}]==]")
+  endforeach()
+  cmake_language(EVAL CODE "${call})")
+endfunction()
 ]=])
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
   message(STATUS "bpfkit: host code sanitized with -fsanitize=${list}")
