@@ -130,6 +130,13 @@ class BuildBench:
             for kind, seconds in split.items():
                 self._keep(f"host_{kind}:{who}", seconds)
 
+    def _pch_mode(self):
+        """Which way the bpfkit loaders were compiled, for the table."""
+        ninja = (self.corpus.kit / "build.ninja").read_text()
+        if "bpfkit_skeleton_pch.dir/cmake_pch.hxx" in ninja:
+            return "loaders using the shared skeleton PCH"
+        return "loaders compiled without PCH (not GCC, or CORPUS_SKELETON_PCH=OFF)"
+
     def _tools_per_object(self):
         c, tc = self.corpus, self.corpus.toolchain
         out = c.kit.parent / "tool-invocations"
@@ -161,7 +168,7 @@ class BuildBench:
         f["host_build_vs_pipeline"].note(
             f"bpfkit {med(a['host_build_vs_pipeline:bpfkit']):.2f} s, pipeline "
             f"{med(a['host_build_vs_pipeline:pipeline']):.2f} s for {len(self.corpus.objects)} loaders, "
-            f"skeleton headers precompiled; CPU of the steps run one by one: compile "
+            f"{self._pch_mode()}; CPU of the steps run one by one: compile "
             f"{med(a['host_compile:bpfkit']):.2f} s / {med(a['host_compile:pipeline']):.2f} s, link "
             f"{med(a['host_link:bpfkit']):.2f} s / {med(a['host_link:pipeline']):.2f} s")
         f["noop_rebuild_seconds"].note(
