@@ -28,7 +28,7 @@ set_property(GLOBAL PROPERTY _BPFKIT_BPF_INCLUDE_DIR "${BPFKIT_BPF_INCLUDE_DIR}"
 
 foreach(_bpfkit_module IN ITEMS BpfTools BpfNames BpfTargetArch BpfCompileFlags BpfLanguage
     BpfVmlinux BpfSkeleton BpfObjectTargets BpfCxx BpfObject BpfTest BpfTestGtest BpfVerifierBaseline
-    BpfKernelMatrix BpfCoverage)
+    BpfKernelMatrix BpfCoverage BpfHostPch)
   include("${CMAKE_CURRENT_LIST_DIR}/modules/${_bpfkit_module}.cmake")
 endforeach()
 unset(_bpfkit_module)

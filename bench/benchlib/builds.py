@@ -5,7 +5,12 @@ pipeline, at the same -j, in the same run, alternating which goes first.
                            vmlinux.h and its PCH included; pipeline: `make bpf`,
                            `bpftool btf dump` included)
   host_build_vs_pipeline   then one loader per object, a C++ TU including the
-                           object's skeleton, compiled and linked
+                           object's skeleton, compiled and linked (the
+                           corpus's loaders share the skeleton headers' PCH:
+                           bpf_precompile_skeleton_headers); on the first run
+                           the same steps are then run again one process
+                           each, to split their CPU time into compile
+                           (PCH included) and link
   noop_rebuild_seconds     `cmake --build` again with nothing to do
   header_edit_vs_pipeline  `cmake --build` / `make` after appending a comment
                            to a header some objects include; only they may
@@ -16,6 +21,7 @@ pipeline, at the same -j, in the same run, alternating which goes first.
 """
 import os
 import statistics
+import subprocess
 
 from .corpus import EDITED_HEADER
 from .process import progress, run
@@ -66,6 +72,8 @@ class BuildBench:
             progress(f"run {r + 1}/{runs}: host build (one loader per skeleton), both ways")
             self._pair("host_build_vs_pipeline", r,
                        lambda: c.build("corpus_host"), lambda: c.make("host"))
+            if r == 0:
+                self._host_cpu_split()
             # Everything else `all` holds, so that the no-op build is one.
             c.build()
 
@@ -97,6 +105,38 @@ class BuildBench:
                                 f"the objects including {EDITED_HEADER} are {sorted(dependents)}")
             self._keep(f"relinked:{who}", len(rebuilt))
 
+    def _host_cpu_split(self):
+        """CPU time (user+sys of each step's process) of the host build's
+        compile and link steps, both ways: the loaders' outputs removed, the
+        steps listed by a dry run of the same build, then run one by one."""
+        c = self.corpus
+        kit_outputs = [c.kit / f"{n}_loader" for n in c.objects] + \
+            [c.kit / "CMakeFiles" / f"{n}_loader.dir" for n in c.objects] + \
+            [c.kit / "CMakeFiles" / "bpfkit_skeleton_pch.dir"]
+        pipe_outputs = [c.pipe / f"{n}_loader{ext}" for n in c.objects for ext in ("", ".o")]
+        for who, outputs, dry_run in (("bpfkit", kit_outputs, c.host_commands_bpfkit),
+                                      ("pipeline", pipe_outputs, c.host_commands_pipeline)):
+            for path in outputs:
+                if path.is_dir():
+                    for sub in sorted(path.rglob("*"), reverse=True):
+                        if sub.is_file() and sub.suffix in (".o", ".gch", ".pch"):
+                            sub.unlink()
+                elif path.exists():
+                    path.unlink()
+            split = {"compile": 0.0, "link": 0.0}
+            for command, cwd in dry_run():
+                kind = "compile" if " -c " in f" {command} " or "-x c++-header" in command else "link"
+                split[kind] += _cpu_seconds(command, cwd, what=f"{who} host {kind} step")
+            for kind, seconds in split.items():
+                self._keep(f"host_{kind}:{who}", seconds)
+
+    def _pch_mode(self):
+        """Which way the bpfkit loaders were compiled, for the table."""
+        ninja = (self.corpus.kit / "build.ninja").read_text()
+        if "bpfkit_skeleton_pch.dir/cmake_pch.hxx" in ninja:
+            return "loaders using the shared skeleton PCH"
+        return "loaders compiled without PCH (not GCC, or CORPUS_SKELETON_PCH=OFF)"
+
     def _tools_per_object(self):
         c, tc = self.corpus, self.corpus.toolchain
         out = c.kit.parent / "tool-invocations"
@@ -127,7 +167,10 @@ class BuildBench:
             f"{med(a['configure']):.2f} s, not included)")
         f["host_build_vs_pipeline"].note(
             f"bpfkit {med(a['host_build_vs_pipeline:bpfkit']):.2f} s, pipeline "
-            f"{med(a['host_build_vs_pipeline:pipeline']):.2f} s for {len(self.corpus.objects)} loaders")
+            f"{med(a['host_build_vs_pipeline:pipeline']):.2f} s for {len(self.corpus.objects)} loaders, "
+            f"{self._pch_mode()}; CPU of the steps run one by one: compile "
+            f"{med(a['host_compile:bpfkit']):.2f} s / {med(a['host_compile:pipeline']):.2f} s, link "
+            f"{med(a['host_link:bpfkit']):.2f} s / {med(a['host_link:pipeline']):.2f} s")
         f["noop_rebuild_seconds"].note(
             f"`make` with nothing to do: {med(a['noop:pipeline']):.3f} s "
             f"({self.noop_repeats} tries per run)")
@@ -140,3 +183,17 @@ class BuildBench:
             f"bpftool gen object: {med(a['link:bpftool']):.1f} ms per object (median)")
         f["skel_ms_per_object"].note(
             f"bpftool gen skeleton: {med(a['skel:bpftool']):.1f} ms per object (median)")
+
+
+def _cpu_seconds(command, cwd, *, what):
+    """User+sys CPU seconds of one shell command and the processes it waited for."""
+    from .process import BenchError, ENV
+    process = subprocess.Popen(command, shell=True, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = "\n".join(output.decode(errors="replace").splitlines()[-40:])
+        raise BenchError(f"{what} failed:\n  $ {command}\n{tail}")
+    return usage.ru_utime + usage.ru_stime

@@ -67,6 +67,22 @@ class Corpus:
                     f"BPFTOOL={tc.bpftool}", "-j", tc.jobs, goal],
                    what=f"building the corpus with the clang + bpftool pipeline ({goal})")
 
+    def host_commands_bpfkit(self):
+        """[(command, cwd)]: the steps `corpus_host` would run now, in order."""
+        listing = run(["ninja", "-C", self.kit, "-n", "-v", "-j1", "corpus_host"],
+                      what="listing the bpfkit host build's steps").output
+        return [(line.split("] ", 1)[1], self.kit) for line in listing.splitlines()
+                if line.startswith("[") and "] " in line]
+
+    def host_commands_pipeline(self):
+        """[(command, cwd)]: the steps `make host` would run now, in order."""
+        tc = self.toolchain
+        listing = run(["make", "-n", "-f", self.src / "Makefile", f"OUT={self.pipe}",
+                       f"OBJECTS={' '.join(self.objects)}", f"CLANG={tc.clang}", f"CXX={tc.cxx}",
+                       f"BPFTOOL={tc.bpftool}", "host"],
+                      what="listing the pipeline's host build steps").output
+        return [(line, None) for line in listing.splitlines() if line.strip()]
+
     # --- what the builds made ---------------------------------------------
     def linked(self, tree):
         """{object: its linked .bpf.o} in the bpfkit or the pipeline tree."""

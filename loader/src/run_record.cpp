@@ -133,7 +133,9 @@ std::map<std::string, std::uint32_t> measure_plain(const object_state& s, const 
 
 }  // namespace
 
-void coverage_state_deleter::operator()(coverage_state* c) const noexcept {
+namespace recording {
+
+void destroy_coverage_state(coverage_state* c) noexcept {
   registry& r = the_registry();
   {
     std::lock_guard lock(r.mutex);
@@ -274,6 +276,19 @@ std::optional<std::uint32_t> plain_verified_insns(const ::bpf_program* prog) {
   if (found == r.plain_insns.end()) return std::nullopt;
   return found->second;
 }
+
+}  // namespace recording
+
+namespace {
+
+// Present only in programs that use the run record (see run_record_hooks.hpp).
+[[maybe_unused]] const bool hooks_installed = [] {
+  run_record_hooks = {recording::prepare_coverage, recording::record_load, recording::is_coverage_map,
+                      recording::plain_verified_insns, recording::destroy_coverage_state};
+  return true;
+}();
+
+}  // namespace
 
 }  // namespace bpfkit::detail
 
