@@ -656,6 +656,11 @@ TEST(Elf, SectionTable) {
   bad = good;
   set_u32(bad, headers[0] + 8, SHF_ALLOC | SHF_EXECINSTR | SHF_COMPRESSED);
   EXPECT_PROBLEM(check_bpf_object(bad), "section [1] \"xdp\" is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
+  object_fixture named_like_dwarf;
+  named_like_dwarf.elf.sections[2].name = ".debug_";  // the symbol table
+  named_like_dwarf.elf.sections[2].flags = SHF_COMPRESSED;
+  EXPECT_PROBLEM(check_bpf_object(named_like_dwarf.elf.bytes()),
+                 "section [3] \".debug_\" is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
   bad = good;
   set_u32(bad, headers[0] - 64 + 8, SHF_EXECINSTR);  // section [0]'s flags
   EXPECT_PROBLEM(check_bpf_object(bad),

@@ -239,7 +239,8 @@ result read_elf(std::span<const std::byte> raw, elf_file &elf) {
   // libbpf: only DWARF, which nothing here reads, may be compressed (-gz).
   for (std::size_t i = 0; i < count; ++i) {
     const section &s = elf.sections[i];
-    if ((s.flags & SHF_COMPRESSED) && !s.name.starts_with(".debug"))
+    const bool dwarf = s.type == SHT_PROGBITS && !(s.flags & SHF_ALLOC) && s.name.starts_with(".debug");
+    if ((s.flags & SHF_COMPRESSED) && !dwarf)
       return elf_problem(elf.describe(i) + " is compressed (SHF_COMPRESSED); only DWARF (.debug_*) sections may be");
   }
   // Tables of fixed-size entries must hold whole entries of the right size.
