@@ -3,7 +3,8 @@ skeleton costs one translation unit.
 
 Two TUs are compiled, alternately, with the corpus loaders' own compile
 command (compile_commands.json of the bpfkit build: the flags a user's
-target gets from linking the skeleton's target):
+target gets from linking the skeleton's target), without the shared
+skeleton PCH the corpus opts into, so the headers are compiled as text:
 
   std_headers  #include <cstdint>, <optional>, <span>, <string>,
                <system_error>, <vector>, and an empty main()
@@ -46,18 +47,27 @@ OBJECT = "bootstrap"
 PROGRAM = "handle_exec"
 
 
+# What bpf_precompile_skeleton_headers() adds to a loader's command: the
+# figure compares the headers as text, so both TUs are compiled without them.
+PCH_FLAGS = ("-Winvalid-pch", "-Wno-error=invalid-pch")
+
+
 def _loader_command(corpus, obj):
-    """The compile command of <obj>_loader.cpp, as a list without -o, -c and
-    the source."""
+    """The compile command of <obj>_loader.cpp, as a list without -o, -c,
+    the source and the shared skeleton PCH."""
     for entry in json.loads((corpus.kit / "compile_commands.json").read_text()):
         if Path(entry["file"]).name == f"{obj}_loader.cpp":
             words = shlex.split(entry["command"])
             kept, skip = [], False
-            for word in words:
+            for i, word in enumerate(words):
                 if skip:
                     skip = False
                 elif word in ("-o", "-c"):
                     skip = word == "-o"
+                elif word in PCH_FLAGS:
+                    pass
+                elif word == "-include" and words[i + 1].endswith("cmake_pch.hxx"):
+                    skip = True
                 elif word == entry["file"] or Path(word).name == f"{obj}_loader.cpp":
                     pass
                 else:
