@@ -16,6 +16,12 @@ endfunction()
 if(NOT EXISTS "${FUZZER}")
   fail("${FUZZER} was not built")
 endif()
+# Leaks inside the libraries a target drives, which bpfkit cannot fix, are
+# suppressed per target by lsan/<target>.supp, each entry with its reason.
+set(suppressions "${CMAKE_CURRENT_LIST_DIR}/lsan/${FUZZ_TARGET}.supp")
+if(EXISTS "${suppressions}")
+  set(ENV{LSAN_OPTIONS} "suppressions=${suppressions}:print_suppressions=0")
+endif()
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(seeds "${WORK_DIR}/seeds")
 file(MAKE_DIRECTORY "${seeds}")
