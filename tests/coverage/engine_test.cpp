@@ -310,7 +310,9 @@ TEST(leave_plain, a_function_with_no_stack_left_for_scratch_registers) {
 TEST(leave_plain, not_when_the_stack_has_room_to_save_registers) {
   const auto bytes = read_bytes(LIMITS_OBJECT);
   const auto inst = instrument_file(LIMITS_OBJECT);
-  const function_view &before = view(bytes).functions.at("crowded"), &after = view(inst.elf).functions.at("crowded");
+  // The views own the functions: keep them alive while their code is read.
+  const auto before_view = view(bytes), after_view = view(inst.elf);
+  const function_view &before = before_view.functions.at("crowded"), &after = after_view.functions.at("crowded");
   auto saves = [](const function_view &f) {
     return std::count_if(f.code.begin(), f.code.end(), [](const detail::bpf_insn &i) { return is_spill(i); });
   };
