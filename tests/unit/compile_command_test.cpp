@@ -3,11 +3,15 @@
 // every flag must reach the PCH build except output, source and depfile.
 #include "compile_command.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "include_search.hpp"
@@ -163,8 +167,9 @@ class PchCacheBuild : public ::testing::Test {
     for (std::string line; std::getline(in, line);) ++n;
     return n;
   }
-  bpfkit::tools::pch_result obtain(const std::string &compiler, std::vector<std::string> args) {
+  bpfkit::tools::pch_result obtain(const std::string &compiler, std::vector<std::string> args, bool wait = true) {
     bpfkit::tools::pch_request request;
+    request.wait_for_builder = wait;
     request.compiler = (root_ / compiler).string();
     request.args = std::move(args);
     request.language = "c";
@@ -204,6 +209,69 @@ TEST_F(PchCacheBuild, ParallelCompilesBuildItOnce) {
     EXPECT_EQ(result.pch, results[0].pch);
   }
   EXPECT_EQ(calls(), 1);
+}
+
+TEST_F(PchCacheBuild, WithoutACompilerCacheParallelCompilesDoNotWait) {
+  // One compile builds the PCH; the others compile the header as text
+  // rather than idle until it is done.
+  std::vector<bpfkit::tools::pch_result> results(4);
+  std::vector<std::thread> compiles;
+  for (auto &result : results) compiles.emplace_back([&] { result = obtain("cc-slow", {"-O2"}, false); });
+  for (auto &compile : compiles) compile.join();
+  EXPECT_EQ(calls(), 1);
+  int built = 0, as_text = 0;
+  fs::path pch;
+  for (const auto &result : results) {
+    if (result.refusal.empty()) {
+      ++built;
+      pch = result.pch;
+      EXPECT_TRUE(fs::exists(result.pch));
+    } else {
+      ++as_text;
+      EXPECT_EQ(result.refusal,
+                "another compile is building the PCH for these flags; compiling vmlinux.h as text "
+                "rather than waiting for it");
+      EXPECT_EQ(result.pch, fs::path());
+    }
+  }
+  EXPECT_GE(built, 1);
+  EXPECT_GE(as_text, 1);  // the stand-in compiler takes a second
+  // Once it is built, nobody compiles the header as text any more.
+  EXPECT_EQ(obtain("cc-slow", {"-O2"}, false).pch, pch);
+  EXPECT_EQ(calls(), 1);
+}
+
+TEST_F(PchCacheBuild, AFinishedPchIsUsedWhileAnotherCompileHoldsTheLock) {
+  const auto first = obtain("cc-ok", {"-O2"});
+  ASSERT_EQ(first.refusal, "");
+  const int lock = ::open((first.pch.parent_path() / "lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX), 0);
+  for (bool wait : {true, false}) {
+    auto pending = std::async(std::launch::async, [&] { return obtain("cc-ok", {"-O2"}, wait); });
+    ASSERT_EQ(pending.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "waited for the lock";
+    EXPECT_EQ(pending.get().pch, first.pch);
+  }
+  ::close(lock);
+  EXPECT_EQ(calls(), 1);
+}
+
+TEST_F(PchCacheBuild, BehindACompilerCacheACompileWaitsForTheBuilder) {
+  const auto first = obtain("cc-ok", {"-O2"});
+  ASSERT_EQ(first.refusal, "");
+  fs::remove(first.pch);
+  // Another compile holds the lock, as while it builds the PCH.
+  const int lock = ::open((first.pch.parent_path() / "lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX), 0);
+  EXPECT_NE(obtain("cc-ok", {"-O2"}, false).refusal.find("another compile is building"), std::string::npos);
+  auto waiting = std::async(std::launch::async, [&] { return obtain("cc-ok", {"-O2"}, true); });
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  ::close(lock);
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(waiting.get().pch, first.pch);
+  EXPECT_TRUE(fs::exists(first.pch));
+  EXPECT_EQ(calls(), 2);
 }
 
 TEST_F(PchCacheBuild, ChangedVmlinuxMeansANewPath) {

@@ -127,6 +127,8 @@ decision decide(const invocation &inv, const compile_command &cmd) {
   request.cache_dir = inv.pch_dir;
   request.cwd = cwd;
   request.depends_on_cwd = cmd.relative_search_dir;
+  // A compiler cache keys on the command line: give it the same one every time.
+  request.wait_for_builder = !inv.launcher.empty();
   pch_result result = obtain_pch(request);
   return {result.pch.string(), result.refusal};
 }

@@ -107,19 +107,31 @@ std::string compiler_identity(const std::string &compiler) {
   return real.string() + " " + std::to_string(id.size) + " " + std::to_string(id.mtime_ns);
 }
 
-class exclusive_lock {
+// flock(2) on a lock file, released when the file is closed. try_lock()
+// does not wait: false when another process holds it.
+class file_lock {
  public:
-  explicit exclusive_lock(const fs::path &path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
-      throw std::runtime_error("cannot lock " + path.string() + ": " + std::strerror(errno));
+  explicit file_lock(const fs::path &path)
+      : path_(path), fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
   }
-  ~exclusive_lock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  exclusive_lock(const exclusive_lock &) = delete;
-  exclusive_lock &operator=(const exclusive_lock &) = delete;
+  ~file_lock() { ::close(fd_); }  // closing releases the lock
+  file_lock(const file_lock &) = delete;
+  file_lock &operator=(const file_lock &) = delete;
+
+  void lock() { take(LOCK_EX); }
+  bool try_lock() { return take(LOCK_EX | LOCK_NB); }
 
  private:
+  bool take(int operation) {
+    while (::flock(fd_, operation) != 0) {
+      if (errno == EWOULDBLOCK && (operation & LOCK_NB)) return false;
+      if (errno != EINTR) throw std::runtime_error("cannot lock " + path_.string() + ": " + std::strerror(errno));
+    }
+    return true;
+  }
+
+  fs::path path_;
   int fd_;
 };
 
@@ -201,7 +213,15 @@ pch_result obtain_pch(const pch_request &request) {
 
   const fs::path pch = dir / "vmlinux.h.pch";
   const fs::path failed = dir / "failed.txt";
-  exclusive_lock lock(dir / "lock");
+  // Renamed into place complete: present means usable, lock or not.
+  if (fs::exists(pch, ec)) return {pch, {}};
+  file_lock lock(dir / "lock");
+  if (!lock.try_lock()) {
+    if (!request.wait_for_builder)
+      return {{}, "another compile is building the PCH for these flags; compiling vmlinux.h as text "
+                  "rather than waiting for it"};
+    lock.lock();
+  }
   if (fs::exists(pch, ec)) return {pch, {}};
   if (fs::exists(failed, ec))
     return {{}, "the precompiled vmlinux.h cannot be built with this compile's flags (" +

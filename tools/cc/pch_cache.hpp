@@ -11,14 +11,18 @@
 //   <cache>/<vmlinux-hash>/<key>/pch.h            #include "vmlinux.h" (or <...>)
 //   <cache>/<vmlinux-hash>/<key>/vmlinux.h.pch    the precompiled pch.h
 //   <cache>/<vmlinux-hash>/<key>/failed.txt       why it could not be built
-//   <cache>/<vmlinux-hash>/<key>/lock             serialises parallel compiles
+//   <cache>/<vmlinux-hash>/<key>/lock             held while the PCH is built
 //
 // pch.h is compiled with the compile's own arguments, so vmlinux.h is found
 // through the same search and is a system header exactly as it is for the
 // source; -include-pch then makes the source's own #include a no-op (include
 // guard). The build runs under an exclusive lock and is renamed into place,
 // so parallel compiles (make -j, ninja) build it once and never see half a
-// file. PCH bytes are deterministic (-fno-pch-timestamp, a fixed working
+// file. A compile that finds another one building its PCH compiles vmlinux.h
+// as text instead of waiting (in a cold -j2 build the second core would
+// otherwise idle for the whole PCH build); the object is the same either
+// way. Behind a compiler cache it waits, so that its command line, and so
+// the cache's key, does not depend on timing. PCH bytes are deterministic (-fno-pch-timestamp, a fixed working
 // directory): a rebuilt PCH is byte-identical, so ccache and sccache keep
 // hitting. The content hash of vmlinux.h is part of the path, so a changed
 // vmlinux.h means a new PCH path on the command line: a compiler cache can
@@ -40,6 +44,9 @@ struct pch_request {
   std::filesystem::path cache_dir;
   std::filesystem::path cwd;
   bool depends_on_cwd = false;  // relative search directories
+  // While another compile builds this PCH: wait for it (true), or return a
+  // refusal so that the caller compiles the header as text (false).
+  bool wait_for_builder = true;
 };
 
 struct pch_result {
