@@ -221,6 +221,16 @@ std::pair<std::string, std::string> pin_set::split(const std::string &path) cons
   return {path.substr(prefix.size(), slash - prefix.size()), path.substr(slash + 1)};
 }
 
+// A pin path of this set that is taken: the fix is an unpin of this set's
+// directory; other problems as throw_pin_path_error says them.
+void pin_set::throw_taken_pin_error(const bpfkit::pin_path_error &e, const std::string &path) const {
+  if (e.problem() == bpfkit::pin_path_problem::exists)
+    throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
+                    "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
+                        ", or pin into another directory");
+  throw_pin_path_error(e);
+}
+
 void pin_set::plan(const std::string &path) {
   if (std::find(planned_.begin(), planned_.end(), path) != planned_.end())
     throw cli_error(exit_bad_input, "two objects would be pinned at " + path);
@@ -228,11 +238,7 @@ void pin_set::plan(const std::string &path) {
   try {
     transaction_->check_free(sub, name);
   } catch (const bpfkit::pin_path_error &e) {
-    if (e.problem() == bpfkit::pin_path_problem::exists)
-      throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
-                      "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
-                          ", or pin into another directory");
-    throw_pin_path_error(e);
+    throw_taken_pin_error(e, path);
   }
   planned_.push_back(path);
 }
@@ -250,11 +256,7 @@ void pin_set::pin(int fd, const std::string &path) {
   try {
     transaction_->pin(fd, sub, name);
   } catch (const bpfkit::pin_path_error &e) {
-    if (e.problem() == bpfkit::pin_path_problem::exists)
-      throw cli_error(exit_bad_input, path + " already exists (pinned by an earlier load or attach?)",
-                      "remove what bpfkit pinned there with: bpfkit unpin " + layout_.dir +
-                          ", or pin into another directory");
-    throw_pin_path_error(e);
+    throw_taken_pin_error(e, path);
   }
   pinned_.push_back(path);
 }

@@ -105,6 +105,7 @@ class pin_set {
 
  private:
   std::pair<std::string, std::string> split(const std::string &path) const;
+  [[noreturn]] void throw_taken_pin_error(const bpfkit::pin_path_error &e, const std::string &path) const;
   void stop_on_signal();
 
   pin_layout layout_;

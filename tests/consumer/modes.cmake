@@ -123,6 +123,23 @@ foreach(file consumer/dns_filter.bpf.o consumer/xdp/verdict.bpf.o consumer/xdp/v
     message(FATAL_ERROR "the consumer tree did not produce ${file}")
   endif()
 endforeach()
+# bpf_precompile_skeleton_headers() from a subdirectory: with GCC, one
+# precompiled header there, forced into verdict_loader's compile.
+file(GLOB cxx_info "${bin}/CMakeFiles/*/CMakeCXXCompiler.cmake")
+file(STRINGS "${cxx_info}" cxx_id REGEX "^set\\(CMAKE_CXX_COMPILER_ID ")
+file(GLOB_RECURSE pchs "${bin}/consumer/*.hxx.gch")
+file(READ "${bin}/compile_commands.json" commands)
+if(NOT cxx_id)
+  message(FATAL_ERROR "no CMAKE_CXX_COMPILER_ID in ${bin}/CMakeFiles/*/CMakeCXXCompiler.cmake")
+endif()
+list(LENGTH pchs pch_count)
+if(cxx_id MATCHES "\"GNU\"")
+  if(NOT pch_count EQUAL 1 OR NOT pchs MATCHES "consumer/xdp/CMakeFiles/bpfkit_skeleton_pch\\.dir/")
+    message(FATAL_ERROR "expected the skeleton PCH in consumer/xdp, found ${pch_count}: ${pchs}")
+  endif()
+  expect_match("${commands}" "bpfkit_skeleton_pch\\.dir/cmake_pch\\.hxx[^\n]*/verdict_loader\\.cpp\""
+    "compile command of verdict_loader (forced include of the skeleton PCH)")
+endif()
 if(NOT uid STREQUAL "0")
   message("bpfkit-test-skip: the builds passed; running the BPF tests needs root")
   return()
