@@ -203,14 +203,27 @@ std::string cgroup_path(std::uint64_t id) {
 // or a module): the function a tracing link attaches to.
 // Each kernel BTF is parsed once per process (vmlinux's is megabytes).
 std::string kernel_btf_name(std::uint32_t object_id, std::uint32_t type_id) {
-  static std::map<std::uint32_t, btf_ptr> loaded;
-  static std::mutex lock;
-  std::lock_guard guard(lock);
-  btf_ptr& kernel_btf = loaded[object_id];
-  if (!kernel_btf) kernel_btf.reset(object_id ? btf__load_from_kernel_by_id(object_id) : btf__load_vmlinux_btf());
-  if (!kernel_btf) return {};
-  const btf_type* type = btf__type_by_id(kernel_btf.get(), type_id);
-  const char* name = type ? btf__name_by_offset(kernel_btf.get(), type->name_off) : nullptr;
+  std::shared_ptr<const ::btf> vmlinux;
+  const ::btf* types = nullptr;
+  if (object_id == 0) {
+    try {
+      vmlinux = vmlinux_btf();
+    } catch (const error&) {
+      return {};
+    }
+    types = vmlinux.get();
+  } else {
+    // A module's BTF, kept for the process like vmlinux's (never erased).
+    static std::map<std::uint32_t, btf_ptr> modules;
+    static std::mutex lock;
+    std::lock_guard guard(lock);
+    btf_ptr& module = modules[object_id];
+    if (!module) module.reset(btf__load_from_kernel_by_id(object_id));
+    types = module.get();
+  }
+  if (!types) return {};
+  const btf_type* type = btf__type_by_id(types, type_id);
+  const char* name = type ? btf__name_by_offset(types, type->name_off) : nullptr;
   return name ? name : "";
 }
 
@@ -670,10 +683,27 @@ std::shared_ptr<const ::btf> btf_of_program_using(std::uint32_t map_id) {
   return nullptr;
 }
 
+std::shared_ptr<const ::btf> vmlinux_btf() {
+  // Megabytes of types: parsed once per process, shared by every caller.
+  static std::mutex lock;
+  static std::shared_ptr<const ::btf> parsed;
+  std::lock_guard guard(lock);
+  if (!parsed) {
+    ::btf* types = btf__load_vmlinux_btf();
+    if (!types) throw_errno(errno, "reading the kernel's BTF (/sys/kernel/btf/vmlinux)");
+    parsed = shared_btf(types);
+  }
+  return parsed;
+}
+
 std::map<std::int32_t, std::string> helper_names() {
   std::map<std::int32_t, std::string> names;
-  std::unique_ptr<::btf, void (*)(::btf*)> kernel(btf__load_vmlinux_btf(), btf__free);
-  if (!kernel) return names;
+  std::shared_ptr<const ::btf> kernel;
+  try {
+    kernel = vmlinux_btf();
+  } catch (const error&) {
+    return names;
+  }
   int id = btf__find_by_name_kind(kernel.get(), "bpf_func_id", BTF_KIND_ENUM);
   const btf_type* type = id > 0 ? btf__type_by_id(kernel.get(), static_cast<std::uint32_t>(id)) : nullptr;
   if (!type) return names;

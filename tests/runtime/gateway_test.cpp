@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/event_reader.hpp>
 #include <bpfkit/kernel_objects.hpp>
@@ -212,6 +213,17 @@ TEST(gateway, NamesHelpersFromKernelBtf) {
   std::map<std::int32_t, std::string> names = kernel::helper_names();
   EXPECT_EQ(names[1], "bpf_map_lookup_elem");
   EXPECT_EQ(names[131], "bpf_ringbuf_reserve");
+}
+
+TEST(gateway, ParsesTheKernelsBtfOncePerProcess) {
+  if (!exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no kernel BTF";
+  std::shared_ptr<const ::btf> first = kernel::vmlinux_btf();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(kernel::vmlinux_btf().get(), first.get());  // the same parse, shared
+  EXPECT_GT(btf__find_by_name_kind(first.get(), "task_struct", BTF_KIND_STRUCT), 0);
+  // helper_names() reads the same one rather than parsing its own.
+  EXPECT_FALSE(kernel::helper_names().empty());
+  EXPECT_EQ(kernel::vmlinux_btf().get(), first.get());
 }
 
 TEST(gateway, CountsTheTypesOfABtfFile) {

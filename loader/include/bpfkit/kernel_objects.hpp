@@ -190,6 +190,10 @@ program_source read_source(const translated_program& program);
 // the privilege (CAP_SYS_ADMIN).
 std::shared_ptr<const ::btf> load_btf(std::uint32_t btf_id);
 
+// The running kernel's own BTF (/sys/kernel/btf/vmlinux), parsed once per
+// process and shared. Throws bpfkit::error (ENOENT) when the kernel has none.
+std::shared_ptr<const ::btf> vmlinux_btf();
+
 // The BTF of a loaded program that uses map `map_id`: what describes the
 // events of a ring buffer or perf event array, which libbpf creates without
 // BTF of their own. Null when no program with BTF uses the map, or when this

@@ -14,8 +14,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 
+#include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "bpfkit/requirements.hpp"
 #include "names.hpp"
 
@@ -164,9 +167,14 @@ probe_result kernel_probe::probe_helper(const feature& wanted) {
 }
 
 probe_result kernel_probe::probe_kfunc(const feature& wanted) {
-  btf* kernel = btf__load_vmlinux_btf();
-  if (!kernel)
-    return {availability::unknown, "the kernel has no BTF (/sys/kernel/btf/vmlinux): " + errno_text(errno)};
+  std::shared_ptr<const btf> vmlinux;
+  try {
+    vmlinux = bpfkit::kernel::vmlinux_btf();
+  } catch (const bpfkit::error& e) {
+    return {availability::unknown, "the kernel has no BTF (/sys/kernel/btf/vmlinux): " + errno_text(e.code().value())};
+  }
+  // libbpf takes the base of a module's split BTF as non-const; it only reads it.
+  btf* kernel = const_cast<btf*>(vmlinux.get());
   bool tags_seen = false;
   availability found = find_kfunc(kernel, wanted.name, tags_seen);
   // Kfuncs of modules (nf_conntrack's, for one) are in the modules' BTF.
@@ -180,7 +188,6 @@ probe_result kernel_probe::probe_kfunc(const feature& wanted) {
     found = find_kfunc(types, wanted.name, tags_seen);
     btf__free(types);
   }
-  btf__free(kernel);
   return {found, {}};
 }
 

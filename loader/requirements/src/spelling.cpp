@@ -1,6 +1,5 @@
 // How users write requirements: MIN_KERNEL versions and <kind>:<name>
 // features, with the names libbpf and the kernel's UAPI header use.
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
@@ -9,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "bpfkit/kernel_objects.hpp"
 #include "bpfkit/requirements.hpp"
 #include "bpfkit/text/spelling.hpp"
 #include "names.hpp"
@@ -98,22 +98,11 @@ std::vector<std::string> helper_names() {
     if (id >= names.size()) names.resize(id + 1);
     names[id] = entry.name;
   }
-  btf* kernel = btf__load_vmlinux_btf();
-  if (!kernel) return names;
-  const int enum_id = btf__find_by_name_kind(kernel, "bpf_func_id", BTF_KIND_ENUM);
-  if (enum_id > 0) {
-    const btf_type* type = btf__type_by_id(kernel, enum_id);
-    const struct btf_enum* values = btf_enum(type);
-    for (int i = 0; i < btf_vlen(type); ++i) {
-      std::string_view name = btf__name_by_offset(kernel, values[i].name_off);
-      const int id = values[i].val;
-      if (!name.starts_with("BPF_FUNC_") || id < 0 || id > 100000) continue;
-      std::string helper = "bpf_" + std::string(name.substr(9));
-      if (static_cast<std::size_t>(id) >= names.size()) names.resize(id + 1);
-      if (names[id].empty()) names[id] = helper;
-    }
+  for (auto& [id, helper] : bpfkit::kernel::helper_names()) {
+    if (id < 0 || id > 100000) continue;
+    if (static_cast<std::size_t>(id) >= names.size()) names.resize(id + 1);
+    if (names[id].empty()) names[id] = std::move(helper);
   }
-  btf__free(kernel);
   return names;
 }
 
