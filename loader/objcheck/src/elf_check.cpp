@@ -294,36 +294,37 @@ result check_symbols(const elf_file &elf, symbol_table &symbols) {
     const std::uint8_t info = entries.u8(at + 4);
     const std::uint16_t index = entries.u16(at + 6);
     const std::uint64_t value = entries.u64(at + 8), size = entries.u64(at + 16);
-    const std::string symbol = "symbol " + std::to_string(i);
+    // Built only for a message: objects have thousands of symbols.
+    const auto symbol = [i] { return "symbol " + std::to_string(i); };
     if (name >= names.size)
-      return elf_problem(symbol + " has its name at offset " + std::to_string(name) +
+      return elf_problem(symbol() + " has its name at offset " + std::to_string(name) +
                          ", past the end of the symbol name table");
     if (index == SHN_XINDEX)
-      return elf_problem(symbol + " uses an extended section index, which BPF objects never need");
+      return elf_problem(symbol() + " uses an extended section index, which BPF objects never need");
     // Of the reserved indices only these two mean something in an object;
     // libbpf's linker indexes its sections with any other (SIGSEGV).
     if (index >= SHN_LORESERVE && index != SHN_ABS && index != SHN_COMMON) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "%#06x", index);
-      return elf_problem(symbol + " has the reserved section index " + hex +
+      return elf_problem(symbol() + " has the reserved section index " + hex +
                          ", which is neither SHN_ABS nor SHN_COMMON");
     }
     const unsigned type = ELF64_ST_TYPE(info);
     // A section symbol stands for its section: libbpf's linker looks it up.
     if (type == STT_SECTION && (index == SHN_UNDEF || index >= SHN_LORESERVE))
-      return elf_problem(symbol + " is a section symbol that names no section");
+      return elf_problem(symbol() + " is a section symbol that names no section");
     if (index == SHN_UNDEF || index >= SHN_LORESERVE) continue;  // undefined, absolute, common
     if (index >= elf.sections.size())
-      return elf_problem(symbol + " is defined in section [" + std::to_string(index) +
+      return elf_problem(symbol() + " is defined in section [" + std::to_string(index) +
                          "], but there are " + std::to_string(elf.sections.size()) + " sections");
     const section &home = elf.sections[index];
     if (type != STT_FUNC && type != STT_OBJECT) continue;
     if (value > home.size || size > home.size - value)
-      return elf_problem(symbol + " (" + std::to_string(size) + " bytes at offset " +
+      return elf_problem(symbol() + " (" + std::to_string(size) + " bytes at offset " +
                          std::to_string(value) + ") lies outside " + elf.describe(index) + " (" +
                          std::to_string(home.size) + " bytes)");
     if (type == STT_FUNC && (home.flags & SHF_EXECINSTR) && (value % 8 != 0 || size % 8 != 0))
-      return elf_problem(symbol + " does not cover whole 8-byte instructions of " +
+      return elf_problem(symbol() + " does not cover whole 8-byte instructions of " +
                          elf.describe(index));
   }
   return std::nullopt;
