@@ -2,6 +2,8 @@
 #
 #   _bpfkit_find_host_dependencies()
 #   _bpfkit_link_host_statically(<target> <out-var>)
+#       links <target> -static when the archives exist and no flag that
+#       applies to it asks for a sanitizer
 #   _bpfkit_libbpf_bpf_include_dirs(<out-var>)
 #       libbpf's include directories for BPF compiles (<bpf/bpf_helpers.h>...)
 #
@@ -51,17 +53,54 @@ function(_bpfkit_find_pkg target module debian_package)
   _bpfkit_link_host_library(${target} PkgConfig::_bpfkit_${module} "${BPFKIT_${module}_ARCHIVE}")
 endfunction()
 
+# Whether the flags <target> is compiled or linked with ask for a sanitizer:
+# CMAKE_<LANG>_FLAGS and CMAKE_EXE_LINKER_FLAGS, their variants for the
+# configurations built (CMAKE_BUILD_TYPE, or every CMAKE_CONFIGURATION_TYPES
+# of a multi-config generator), and the target's own COMPILE_OPTIONS and
+# LINK_OPTIONS (which add_compile_options/add_link_options initialize, as
+# BPFKIT_SANITIZE and a consumer's own directories do).
+function(_bpfkit_sanitizer_requested target out_var)
+  set(flags "${CMAKE_C_FLAGS} ${CMAKE_CXX_FLAGS} ${CMAKE_EXE_LINKER_FLAGS}")
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi_config)
+    set(configs ${CMAKE_CONFIGURATION_TYPES})
+  else()
+    set(configs ${CMAKE_BUILD_TYPE})
+  endif()
+  foreach(config IN LISTS configs)
+    string(TOUPPER "${config}" config)
+    string(APPEND flags " ${CMAKE_C_FLAGS_${config}} ${CMAKE_CXX_FLAGS_${config}}"
+      " ${CMAKE_EXE_LINKER_FLAGS_${config}}")
+  endforeach()
+  foreach(property COMPILE_OPTIONS LINK_OPTIONS)
+    get_target_property(options ${target} ${property})
+    if(options)
+      string(APPEND flags " ${options}")
+    endif()
+  endforeach()
+  if(flags MATCHES "-fsanitize=")
+    set(${out_var} TRUE PARENT_SCOPE)
+  else()
+    set(${out_var} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
 # Links <target> fully statically when every archive it needs exists: a
 # process that ctest starts per test then skips the dynamic loader's work.
-# Sets <out_var> to TRUE when it did.
+# Sets <out_var> to TRUE when it did. Declines under sanitizer flags: the
+# ASan/UBSan runtimes exist only as shared libraries for an executable's
+# purposes, and -static with -fsanitize= does not link.
 function(_bpfkit_link_host_statically target out_var)
+  set(${out_var} FALSE PARENT_SCOPE)
+  _bpfkit_sanitizer_requested(${target} sanitized)
+  if(sanitized)
+    return()
+  endif()
   find_library(BPFKIT_c_ARCHIVE NAMES libc.a DOC "Static glibc")
   if(BPFKIT_libbpf_ARCHIVE AND BPFKIT_libelf_ARCHIVE AND BPFKIT_z_ARCHIVE AND BPFKIT_c_ARCHIVE)
     set_target_properties(${target} PROPERTIES BPFKIT_STATIC_HOST_LIBS ON)
     target_link_options(${target} PRIVATE -static)
     set(${out_var} TRUE PARENT_SCOPE)
-  else()
-    set(${out_var} FALSE PARENT_SCOPE)
   endif()
 endfunction()
 

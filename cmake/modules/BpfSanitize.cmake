@@ -10,8 +10,10 @@
 # - compiles and links every C and C++ target of the bpfkit build with
 #   -fsanitize=<list> (BPF sources and the BPF link step are untouched: the
 #   objects the kernel loads are the same as in a normal build);
-# - links bpfkit-test and the per-object tools dynamically (the sanitizer
-#   runtimes cannot be static);
+# - thereby links bpfkit-test and the per-object tools dynamically: these
+#   options are in every target's COMPILE_OPTIONS and LINK_OPTIONS, where
+#   _bpfkit_link_host_statically (BpfHostDependencies.cmake) sees them, as it
+#   sees a consumer's own -fsanitize= flags;
 # - makes ctest run every test with the sanitizers' options (errors are
 #   fatal, UBSan prints stacks) and with CFLAGS/CXXFLAGS/LDFLAGS set, so that
 #   the consumer projects the tests configure build their host code the same
@@ -38,11 +40,6 @@ function(_bpfkit_enable_sanitizers)
   set(flags -fsanitize=${list} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_compile_options("$<$<COMPILE_LANGUAGE:C,CXX>:${flags}>")
   add_link_options("$<$<LINK_LANGUAGE:C,CXX>:-fsanitize=${list}>")
-
-  # The runtimes of ASan and UBSan exist only as shared libraries for a
-  # static executable's purposes.
-  set(BPFKIT_STATIC_TEST_RUNNER OFF PARENT_SCOPE)
-  set(BPFKIT_STATIC_TOOLS OFF PARENT_SCOPE)
 
   # Read by ctest from the top directory's CTestTestfile.cmake before any
   # test runs; every test process inherits the environment.
