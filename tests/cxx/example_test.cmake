@@ -76,7 +76,8 @@ expect_match("${out}" "flow_counter\\.bpf\\.cpp: using the vmlinux\\.h PCH" "bpf
 # Every BPF compile used the clang asked for, through bpfkit-check (of the
 # bpfkit built here, in the subproject modes).
 file(READ "${bin}/compile_commands.json" commands)
-string(REGEX MATCHALL "\"command\": \"[^\"]*flow_counter\\.bpf\\.cpp[^\"]*\"" bpf "${commands}")
+# (escaped quotes allowed: a multi-config generator writes -DCMAKE_INTDIR=\"Debug\")
+string(REGEX MATCHALL "\"command\": \"([^\"\\\\]|\\\\.)*flow_counter\\.bpf\\.cpp([^\"\\\\]|\\\\.)*\"" bpf "${commands}")
 expect_match("${bpf}" "${BPF_CLANG} " "the C++ BPF compile command")
 string(REGEX MATCH "[^\n]*bpfkit-check\"? --compile[^\n]*flow_counter\\.bpf\\.cpp[^\n]*" compile "${out}")
 expect_match("${compile}" "bpfkit-check" "the build's C++ BPF compile (ninja -v)")
