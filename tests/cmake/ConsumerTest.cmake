@@ -24,6 +24,22 @@ endfunction()
 
 # Runs a command; its combined output goes to <out_var>, its exit code to
 # <rc_var>.
+# The text of <src>/CMakeLists.txt, a copy of tests/projects/readme, with
+# the README's line that brings bpfkit in (find_package) replaced by
+# <replacement> (empty: kept). Fails when the README project lost the line.
+function(consumer_readme_bpfkit_line src replacement out_var)
+  set(line "find_package(bpfkit CONFIG REQUIRED)     # or add_subdirectory(bpfkit) / FetchContent")
+  file(READ "${src}/CMakeLists.txt" text)
+  string(FIND "${text}" "${line}\n" at)
+  if(at LESS 0)
+    message(FATAL_ERROR "tests/projects/readme/CMakeLists.txt lost the line '${line}'")
+  endif()
+  if(NOT replacement STREQUAL "")
+    string(REPLACE "${line}\n" "${replacement}\n" text "${text}")
+  endif()
+  set(${out_var} "${text}" PARENT_SCOPE)
+endfunction()
+
 function(consumer_run out_var rc_var)
   execute_process(COMMAND ${ARGN}
     OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)

@@ -28,18 +28,12 @@ consumer_copy(readme src)
 set(bin "${WORK_DIR}/build")
 set(sanitize "-fsanitize=address,undefined")
 
-set(bpfkit_line "find_package(bpfkit CONFIG REQUIRED)     # or add_subdirectory(bpfkit) / FetchContent")
-file(READ "${src}/CMakeLists.txt" text)
-string(FIND "${text}" "${bpfkit_line}\n" at)
-if(at LESS 0)
-  message(FATAL_ERROR "tests/projects/readme/CMakeLists.txt lost the line '${bpfkit_line}'")
-endif()
 set(before "")
 if(CASE STREQUAL "target_options")
   set(before "add_compile_options(-fsanitize=address)\nadd_link_options(-fsanitize=address)\n")
 endif()
-string(REPLACE "${bpfkit_line}\n"
-  "${before}add_subdirectory(\"${BPFKIT_SOURCE_DIR}\" bpfkit EXCLUDE_FROM_ALL)\n" text "${text}")
+consumer_readme_bpfkit_line("${src}"
+  "${before}add_subdirectory(\"${BPFKIT_SOURCE_DIR}\" bpfkit EXCLUDE_FROM_ALL)" text)
 
 # bpfkit's own sources are compiled in this tree: reuse earlier compiles.
 # The flags come as cache variables only, not from the caller's environment

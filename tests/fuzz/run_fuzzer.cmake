@@ -20,7 +20,12 @@ endif()
 # suppressed per target by lsan/<target>.supp, each entry with its reason.
 set(suppressions "${CMAKE_CURRENT_LIST_DIR}/lsan/${FUZZ_TARGET}.supp")
 if(EXISTS "${suppressions}")
-  set(ENV{LSAN_OPTIONS} "suppressions=${suppressions}:print_suppressions=0")
+  # Added to what the caller set (the sanitized suite sets its own options).
+  set(options "suppressions=${suppressions}:print_suppressions=0")
+  if(NOT "$ENV{LSAN_OPTIONS}" STREQUAL "")
+    string(PREPEND options "$ENV{LSAN_OPTIONS}:")
+  endif()
+  set(ENV{LSAN_OPTIONS} "${options}")
 endif()
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(seeds "${WORK_DIR}/seeds")
