@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "attachment.hpp"
@@ -683,15 +684,42 @@ std::shared_ptr<const ::btf> btf_of_program_using(std::uint32_t map_id) {
   return nullptr;
 }
 
+namespace {
+
+::btf* parse_vmlinux_btf() {
+  constexpr const char* sysfs = "/sys/kernel/btf/vmlinux";
+  ::btf* types = btf__load_vmlinux_btf();
+  // libbpf says only ESRCH ("No such process") when no location it tries
+  // holds usable BTF: tell a kernel without BTF from one whose BTF is unusable.
+  if (!types && errno == ESRCH) {
+    if (access(sysfs, F_OK) != 0)
+      throw error(ENOENT, std::string("the kernel has no BTF: ") + sysfs +
+                              " is missing (the kernel needs CONFIG_DEBUG_INFO_BTF) and no vmlinux "
+                              "with BTF is under /boot or /lib/modules",
+                  error::complete);
+    types = btf__parse(sysfs, nullptr);
+  }
+  if (!types) throw_errno(errno, std::string("reading the kernel's BTF (") + sysfs + ")");
+  return types;
+}
+
+}  // namespace
+
 std::shared_ptr<const ::btf> vmlinux_btf() {
-  // Megabytes of types: parsed once per process, shared by every caller.
+  // Megabytes of types: parsed once per process, shared by every caller. A
+  // kernel without BTF stays without: the failure is kept too.
   static std::mutex lock;
   static std::shared_ptr<const ::btf> parsed;
+  static std::optional<error> failure;
   std::lock_guard guard(lock);
+  if (failure) throw *failure;
   if (!parsed) {
-    ::btf* types = btf__load_vmlinux_btf();
-    if (!types) throw_errno(errno, "reading the kernel's BTF (/sys/kernel/btf/vmlinux)");
-    parsed = shared_btf(types);
+    try {
+      parsed = shared_btf(parse_vmlinux_btf());
+    } catch (const error& e) {
+      failure = e;
+      throw;
+    }
   }
   return parsed;
 }

@@ -5,11 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <string>
 #include <vector>
 
+#include "bpfkit/error.hpp"
+#include "bpfkit/kernel_objects.hpp"
 #include "bpfkit/requirements.hpp"
 #include "bpfkit/testing/environment.hpp"
 
@@ -229,4 +233,31 @@ TEST(Unprivileged, UnprobedFeaturesAreUnmetWithTheReason) {
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_THAT(reasons[0], HasSubstr("needs helper bpf_loop, which cannot be probed in kernel " +
                                     probe.kernel().release + ": probing needs the privilege to load BPF"));
+}
+
+// Run by requirements.without_kernel_btf, in a mount namespace where
+// /sys/kernel/btf (and libbpf's fallbacks under /boot and /lib/modules) are
+// empty: a kernel built without CONFIG_DEBUG_INFO_BTF.
+TEST(WithoutKernelBtf, TheGatewayAndTheKfuncProbeSayTheKernelHasNone) {
+  if (access("/sys/kernel/btf/vmlinux", F_OK) == 0)
+    GTEST_SKIP() << "this kernel has BTF: requirements.without_kernel_btf runs this case with it hidden";
+  int code = 0;
+  std::string what;
+  try {
+    bpfkit::kernel::vmlinux_btf();
+  } catch (const bpfkit::error& e) {
+    code = e.code().value();
+    what = e.what();
+  }
+  EXPECT_EQ(code, ENOENT);
+  EXPECT_THAT(what, HasSubstr("the kernel has no BTF: /sys/kernel/btf/vmlinux is missing (the kernel needs "
+                              "CONFIG_DEBUG_INFO_BTF)"));
+  // What reads it degrades instead of failing.
+  EXPECT_TRUE(bpfkit::kernel::helper_names().empty());
+  req::kernel_probe probe;
+  const std::vector<std::string> needs{"kfunc:bpf_obj_new_impl"};
+  const auto reasons = req::unmet(req::requirements::parse("", needs), probe);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_THAT(reasons[0], HasSubstr("kfunc bpf_obj_new_impl"));
+  EXPECT_THAT(reasons[0], HasSubstr("the kernel has no BTF: /sys/kernel/btf/vmlinux is missing"));
 }

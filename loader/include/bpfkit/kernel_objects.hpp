@@ -190,8 +190,9 @@ program_source read_source(const translated_program& program);
 // the privilege (CAP_SYS_ADMIN).
 std::shared_ptr<const ::btf> load_btf(std::uint32_t btf_id);
 
-// The running kernel's own BTF (/sys/kernel/btf/vmlinux), parsed once per
-// process and shared. Throws bpfkit::error (ENOENT) when the kernel has none.
+// The running kernel's own BTF (/sys/kernel/btf/vmlinux, else libbpf's
+// fallbacks under /boot and /lib/modules), parsed once per process and
+// shared. Throws bpfkit::error: ENOENT when the kernel has none.
 std::shared_ptr<const ::btf> vmlinux_btf();
 
 // The BTF of a loaded program that uses map `map_id`: what describes the

@@ -171,7 +171,7 @@ probe_result kernel_probe::probe_kfunc(const feature& wanted) {
   try {
     vmlinux = bpfkit::kernel::vmlinux_btf();
   } catch (const bpfkit::error& e) {
-    return {availability::unknown, "the kernel has no BTF (/sys/kernel/btf/vmlinux): " + errno_text(e.code().value())};
+    return {availability::unknown, e.what()};
   }
   // libbpf takes the base of a module's split BTF as non-const; it only reads it.
   btf* kernel = const_cast<btf*>(vmlinux.get());
