@@ -58,8 +58,9 @@ def _which(program, what):
 
 def resolve(args, work):
     """The toolchain of this run. --prefix is used as it is; otherwise the
-    build tree (--build) is installed into WORK/prefix first, as a user's
-    project would consume it."""
+    build tree (--build) is installed into WORK/prefix first, stripped as
+    the .deb package is (CPACK_STRIP_FILES: executables, and the static
+    libraries' debug information), as a user's project would consume it."""
     if args.prefix:
         prefix = Path(args.prefix).resolve()
         if not (prefix / "lib" / "cmake" / "bpfkit").is_dir() and \
@@ -73,7 +74,7 @@ def resolve(args, work):
                              "(no CMakeCache.txt); build bpfkit first or pass --prefix")
         prefix = work / "prefix"
         progress(f"installing {build} into {prefix}")
-        run(["cmake", "--install", build, "--prefix", prefix],
+        run(["cmake", "--install", build, "--prefix", prefix, "--strip"],
             what=f"installing the build tree {build} (is it built? cmake --build {build})")
     tools = {}
     for name in TOOLS:

@@ -5,7 +5,8 @@
 # /usr/libexec/bpfkit, a man page per command, bash completion, the CMake
 # package, docs and examples), and that the packaged tree works where it is
 # unpacked: a project configured against it builds its BPF object and
-# skeleton with the packaged tools.
+# skeleton with the packaged tools, and links its loader against the packaged
+# runtime, whose static libraries carry no debug information.
 #
 #   deb_package.sh BUILD_DIR SOURCE_DIR WORK_DIR
 #
@@ -71,16 +72,24 @@ fi
 
 echo "== the unpacked package builds a BPF object with its own tools"
 dpkg-deb -x "$deb" "$work/root"
+# Static libraries as dh_strip leaves them: debug information is most of
+# their bytes and of every consumer's link time.
+for archive in "$work"/root/usr/lib/libbpfkit*.a; do
+  [[ $(readelf -S --wide "$archive" | grep -c ' \.debug_info ' || true) == 0 ]] ||
+    fail "${archive#"$work/root"} carries debug information"
+done
 prefix=$work/root/usr
 "$prefix/bin/bpfkit" init "$work/project" --name packaged > /dev/null
 cmake -S "$work/project" -B "$work/project/build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
   > "$work/configure.log" 2>&1 || { cat "$work/configure.log"; fail "configuring against the package failed"; }
-cmake --build "$work/project/build" --target packaged_bpf packaged_skel --verbose > "$work/build.log" 2>&1 ||
-  { cat "$work/build.log"; fail "building the BPF object against the package failed"; }
+cmake --build "$work/project/build" --target packaged_bpf packaged_skel packaged_loader --verbose \
+  > "$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; fail "building the BPF object and its loader against the package failed"; }
 grep -q "$prefix/libexec/bpfkit/bpfkit-link" "$work/build.log" ||
   fail "the build did not link with the packaged bpfkit-link: $(grep -m1 bpfkit-link "$work/build.log")"
 [[ -f $work/project/build/packaged.bpf.o ]] || fail "no packaged.bpf.o after the build"
 [[ -n $(find "$work/project/build" -name packaged.skel.hpp) ]] || fail "no packaged.skel.hpp after the build"
+[[ -x $work/project/build/packaged_loader ]] || fail "no packaged_loader after the build"
 
 if ((failures)); then
   echo "$failures problem(s) with $deb"
