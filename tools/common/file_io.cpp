@@ -59,13 +59,15 @@ void write_all(int fd, const std::byte *data, std::size_t size, const std::strin
 // --- named temporaries, removed by signal handlers ---------------------------
 
 // A fixed table: signal handlers may neither allocate nor lock. A slot is
-// free, being filled, or holds the path of a live temporary.
+// free, being filled, or holds the path of a live temporary. Constant-
+// initialized (zeroes, nothing run at start-up): a dynamic initializer would
+// touch all 64 KiB in every process that links this, before main().
 enum slot_state : int { slot_free, slot_filling, slot_active };
 struct temp_slot {
   std::atomic<int> state{slot_free};
-  char path[PATH_MAX];
+  char path[PATH_MAX] = {};
 };
-std::array<temp_slot, 16> temp_slots;
+constinit std::array<temp_slot, 16> temp_slots{};
 
 // Returns the slot that now holds `path`, or -1 when the table is full (the
 // file is then only removed by the normal paths, not on signals).

@@ -176,18 +176,49 @@ bool send_all(int fd, const std::string &text) {
   return true;
 }
 
-// Reads up to `delimiter` (a line) or, with '\0', to the end.
-bool receive(int fd, std::string &text, char delimiter) {
-  char buffer[4096];
-  for (;;) {
-    if (delimiter && text.find(delimiter) != std::string::npos) return true;
-    const ssize_t n = ::recv(fd, buffer, delimiter ? 1 : sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return !delimiter;
-    text.append(buffer, std::size_t(n));
+// A connection's incoming bytes, read a buffer at a time (not a recv per
+// byte): a line, then the rest of the stream.
+class incoming {
+ public:
+  explicit incoming(int fd) : fd_(fd) {}
+
+  // The next line, '\n' included; false when the stream fails or ends first.
+  bool line(std::string &out) {
+    std::size_t end;
+    while ((end = buffered_.find('\n')) == std::string::npos)
+      if (!fill()) return false;
+    out.assign(buffered_, 0, end + 1);
+    buffered_.erase(0, end + 1);
+    return true;
   }
-}
+
+  // Everything to the end of the stream; false when it fails.
+  bool rest(std::string &out) {
+    while (fill()) {
+    }
+    out = std::move(buffered_);
+    buffered_.clear();
+    return !failed_;
+  }
+
+ private:
+  // One recv into the buffer; false at the end of the stream or on failure.
+  bool fill() {
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) failed_ = true;
+      if (n <= 0) return false;
+      buffered_.append(buffer, std::size_t(n));
+      return true;
+    }
+  }
+
+  int fd_;
+  std::string buffered_;
+  bool failed_ = false;
+};
 
 void set_receive_timeout(int fd, int seconds) {
   timeval timeout{seconds, 0};
@@ -199,7 +230,7 @@ std::string request(const std::string &build_dir, const std::string &line, int t
   if (!sock) return {};
   set_receive_timeout(sock.get(), timeout_seconds);
   std::string answer;
-  if (!send_all(sock.get(), line + "\n") || !receive(sock.get(), answer, '\0')) return {};
+  if (!send_all(sock.get(), line + "\n") || !incoming(sock.get()).rest(answer)) return {};
   return answer;
 }
 
@@ -265,7 +296,7 @@ class server {
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) return;
     set_receive_timeout(fd, 5);
     std::string line;
-    if (!receive(fd, line, '\n')) return;
+    if (!incoming(fd).line(line)) return;
     line.pop_back();
     if (line == "ping") {
       send_all(fd, greeting + " " + std::to_string(::getpid()) + "\n");
@@ -436,13 +467,14 @@ std::optional<served_test> run_on_server(const std::string &build_dir, const std
   // A server that does not take the request at once (stopped, overloaded)
   // is not waited for; one that took it answers when the test has run.
   set_receive_timeout(sock.get(), 5);
+  incoming from_server(sock.get());
   std::string accepted;
-  if (!send_all(sock.get(), "run " + absolute + "\n") || !receive(sock.get(), accepted, '\n') ||
+  if (!send_all(sock.get(), "run " + absolute + "\n") || !from_server.line(accepted) ||
       accepted != accepted_line)
     return std::nullopt;
   set_receive_timeout(sock.get(), 0);
   std::string answer;
-  if (!receive(sock.get(), answer, '\0')) return std::nullopt;
+  if (!from_server.rest(answer)) return std::nullopt;
   try {
     reader in(answer);
     if (in.next() != "report") return std::nullopt;
