@@ -31,6 +31,18 @@ struct event_sink {
   void* context = nullptr;
 };
 
+// A sink that never stops, handing every sample to `owner.call(owner.context,
+// cpu, data)` (a typed reader's sample_sink); `lost` gets `&owner`.
+template <class Owner>
+event_sink every_sample_to(Owner& owner, void (*lost)(void* owner, int cpu, std::uint64_t count) = nullptr) {
+  return {[](void* self, int cpu, std::span<const std::byte> data) {
+            auto& to = *static_cast<Owner*>(self);
+            to.call(to.context, cpu, data);
+            return true;
+          },
+          lost, &owner};
+}
+
 class event_buffer {
  public:
   // What is being done, for errors: opening ("open ring buffer 'events'")

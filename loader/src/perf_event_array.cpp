@@ -19,12 +19,8 @@ struct perf_event_array::state {
 
   // Every sample to the callback; lost samples counted.
   detail::event_sink sink() {
-    return {[](void* self, int cpu, std::span<const std::byte> data) {
-              auto& s = *static_cast<state*>(self);
-              s.call(s.context, cpu, data);
-              return true;
-            },
-            [](void* self, int, std::uint64_t count) { static_cast<state*>(self)->lost += count; }, this};
+    return detail::every_sample_to(
+        *this, [](void* self, int, std::uint64_t count) { static_cast<state*>(self)->lost += count; });
   }
 
   std::unique_ptr<detail::event_buffer> buffer;

@@ -16,19 +16,10 @@ struct ring_buffer_reader::state {
 
 namespace {
 
-// The typed ring_buffer's sink for one poll()/consume(); it never stops.
+// The typed ring_buffer's sample_sink for one poll()/consume().
 struct typed_sink {
   sample_sink call;
   void* context;
-
-  event_sink erased() {
-    return {[](void* self, int cpu, std::span<const std::byte> data) {
-              auto& sink = *static_cast<typed_sink*>(self);
-              sink.call(sink.context, cpu, data);
-              return true;
-            },
-            nullptr, this};
-  }
 };
 
 }  // namespace
@@ -64,12 +55,12 @@ ring_buffer_reader::state& ring_buffer_reader::open() {
 
 int ring_buffer_reader::poll(sample_sink sink, void* context, int timeout_ms) {
   typed_sink typed{sink, context};
-  return open().buffer->poll(typed.erased(), timeout_ms);
+  return open().buffer->poll(every_sample_to(typed), timeout_ms);
 }
 
 int ring_buffer_reader::consume(sample_sink sink, void* context) {
   typed_sink typed{sink, context};
-  return open().buffer->consume(typed.erased());
+  return open().buffer->consume(every_sample_to(typed));
 }
 
 int ring_buffer_reader::epoll_fd() { return open().buffer->epoll_fd(); }

@@ -167,13 +167,14 @@ class PchCacheBuild : public ::testing::Test {
     for (std::string line; std::getline(in, line);) ++n;
     return n;
   }
-  bpfkit::tools::pch_result obtain(const std::string &compiler, std::vector<std::string> args, bool wait = true) {
+  bpfkit::tools::pch_result obtain(const std::string &compiler, std::vector<std::string> args, bool wait = true,
+                                   const std::string &vmlinux = "gen/vmlinux.h") {
     bpfkit::tools::pch_request request;
     request.wait_for_builder = wait;
     request.compiler = (root_ / compiler).string();
     request.args = std::move(args);
     request.language = "c";
-    request.vmlinux = root_ / "gen/vmlinux.h";
+    request.vmlinux = root_ / vmlinux;
     request.cache_dir = root_ / "pch";
     request.cwd = root_;
     return bpfkit::tools::obtain_pch(request);
@@ -282,6 +283,28 @@ TEST_F(PchCacheBuild, ChangedVmlinuxMeansANewPath) {
   EXPECT_NE(after.pch, before.pch);
   // The previous generation is gone.
   EXPECT_FALSE(fs::exists(before.pch));
+}
+
+TEST_F(PchCacheBuild, EachVmlinuxKeepsItsOwnPchs) {
+  // A build's C vmlinux.h and its C++ view share the cache: compiles of
+  // either, in any order, use what is there and remove nothing the other uses.
+  fs::create_directories(root_ / "gen/cxx");
+  std::ofstream(root_ / "gen/cxx/vmlinux.h") << "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n/* C++ */\n#endif\n";
+  const auto c = obtain("cc-ok", {"-O2"});
+  const auto cxx = obtain("cc-ok", {"-O2"}, true, "gen/cxx/vmlinux.h");
+  ASSERT_EQ(c.refusal, "");
+  ASSERT_EQ(cxx.refusal, "");
+  EXPECT_NE(c.pch, cxx.pch);
+  EXPECT_TRUE(fs::exists(c.pch));
+  EXPECT_TRUE(fs::exists(cxx.pch));
+  EXPECT_EQ(obtain("cc-ok", {"-O2"}).pch, c.pch);
+  EXPECT_EQ(obtain("cc-ok", {"-O2"}, true, "gen/cxx/vmlinux.h").pch, cxx.pch);
+  EXPECT_EQ(calls(), 2);
+  // A new content of one still replaces only its own.
+  std::ofstream(root_ / "gen/cxx/vmlinux.h", std::ios::app) << "/* another kernel */\n";
+  EXPECT_NE(obtain("cc-ok", {"-O2"}, true, "gen/cxx/vmlinux.h").pch, cxx.pch);
+  EXPECT_FALSE(fs::exists(cxx.pch));
+  EXPECT_TRUE(fs::exists(c.pch));
 }
 
 TEST_F(PchCacheBuild, FailureIsRememberedAndExplained) {

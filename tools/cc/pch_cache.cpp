@@ -205,8 +205,14 @@ pch_result obtain_pch(const pch_request &request) {
     key += '\0';
   }
 
-  const fs::path generation = request.cache_dir / vmlinux_hash(request.vmlinux, request.cache_dir);
-  if (fs::create_directory(generation, ec)) remove_other_generations(request.cache_dir, generation);
+  // Each vmlinux.h its own generations (pch_cache.hpp).
+  const fs::path relative = fs::absolute(request.vmlinux, ec).lexically_normal().lexically_relative(
+      fs::absolute(request.cache_dir, ec).lexically_normal());
+  const fs::path file = request.cache_dir / fnv1a_hex(relative.string());
+  fs::create_directories(file, ec);
+  if (ec) return {{}, "cannot create " + file.string() + ": " + ec.message()};
+  const fs::path generation = file / vmlinux_hash(request.vmlinux, file);
+  if (fs::create_directory(generation, ec)) remove_other_generations(file, generation);
   const fs::path dir = generation / fnv1a_hex(key);
   fs::create_directories(dir, ec);
   if (ec) return {{}, "cannot create " + dir.string() + ": " + ec.message()};
