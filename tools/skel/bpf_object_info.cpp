@@ -154,39 +154,36 @@ const char *kind_name(const btf_type *t) {
 // refused (cxx_names.hpp). Section names (DATASEC) and tags are free text,
 // escaped where they are written.
 void check_btf_names(const std::string &path, const btf &types) {
-  const std::string corrupt_hint = "rebuild the object; this one is corrupt";
   for (std::uint32_t id = 1; id < btf__type_cnt(&types); ++id) {
     const btf_type *t = btf__type_by_id(&types, id);
     if (!t) throw tool_error(path, "malformed BTF: type [" + std::to_string(id) + "] is missing");
-    const std::string what = "BTF type [" + std::to_string(id) + "] (" + kind_name(t) + ")";
     const bool free_text =
         btf_is_datasec(t) || btf_is_decl_tag(t) || btf_is_type_tag(t);
-    auto check = [&](std::uint32_t name_off, const std::string &part) {
+    // Messages are built only on failure: this runs for every name of
+    // every object the build links.
+    auto check = [&](std::uint32_t name_off, const char *part, int index) {
       const char *name = btf__name_by_offset(&types, name_off);
+      if (name && (free_text || unsafe_name(name).empty())) return;
+      std::string what = "BTF type [" + std::to_string(id) + "] (" + kind_name(t) + ")";
+      if (index >= 0) what += std::string(", ") + part + " " + std::to_string(index);
       if (!name)
         throw tool_error(path,
-                         "malformed BTF: " + what + part + " has a name offset (" +
+                         "malformed BTF: " + what + " has a name offset (" +
                              std::to_string(name_off) + ") past the end of the string section",
-                         corrupt_hint);
-      if (free_text) return;
-      if (std::string why = unsafe_name(name); !why.empty())
-        throw tool_error(path, what + part + " cannot be written into a C++ header: " + why,
-                         "no compiler writes such a name: the object is corrupt or crafted");
+                         "rebuild the object; this one is corrupt");
+      throw tool_error(path, what + " cannot be written into a C++ header: " + unsafe_name(name),
+                       "no compiler writes such a name: the object is corrupt or crafted");
     };
-    check(t->name_off, "");
+    check(t->name_off, "", -1);
     const std::uint16_t n = btf_vlen(t);
     if (btf_is_composite(t)) {
-      for (std::uint16_t i = 0; i < n; ++i)
-        check(btf_members(t)[i].name_off, ", member " + std::to_string(i));
+      for (std::uint16_t i = 0; i < n; ++i) check(btf_members(t)[i].name_off, "member", i);
     } else if (btf_is_enum(t)) {
-      for (std::uint16_t i = 0; i < n; ++i)
-        check(btf_enum(t)[i].name_off, ", enumerator " + std::to_string(i));
+      for (std::uint16_t i = 0; i < n; ++i) check(btf_enum(t)[i].name_off, "enumerator", i);
     } else if (btf_is_enum64(t)) {
-      for (std::uint16_t i = 0; i < n; ++i)
-        check(btf_enum64(t)[i].name_off, ", enumerator " + std::to_string(i));
+      for (std::uint16_t i = 0; i < n; ++i) check(btf_enum64(t)[i].name_off, "enumerator", i);
     } else if (btf_is_func_proto(t)) {
-      for (std::uint16_t i = 0; i < n; ++i)
-        check(btf_params(t)[i].name_off, ", parameter " + std::to_string(i));
+      for (std::uint16_t i = 0; i < n; ++i) check(btf_params(t)[i].name_off, "parameter", i);
     }
   }
 }
