@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bpfkit/error.hpp"
+#include "bpfkit/large_pages.hpp"
 #include "bpfkit/libbpf_messages.hpp"
 #include "bpfkit/version.hpp"
 #include "cli.hpp"
@@ -225,4 +226,7 @@ int run(int argc, char **argv) {
 }  // namespace
 }  // namespace bpfkit::cli
 
-int main(int argc, char **argv) { return bpfkit::cli::run(argc, argv); }
+int main(int argc, char **argv) {
+  bpfkit::large_pages::use_for_heap();
+  return bpfkit::cli::run(argc, argv);
+}

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/large_pages.hpp"
 #include "compile_command.hpp"
 #include "first_include.hpp"
 #include "include_search.hpp"
@@ -170,6 +171,9 @@ void explain(const std::string &source, const decision &d) {
 
 int run(int argc, char **argv) {
   invocation inv = parse(argc, argv);
+  // clang (the PCH's and the compile's) with large pages for its heap:
+  // building the AST of vmlinux.h touches tens of MiB (see large_pages.hpp).
+  ::setenv("GLIBC_TUNABLES", bpfkit::large_pages::tunables_for_child(std::getenv("GLIBC_TUNABLES")).c_str(), 1);
   const compile_command cmd = parse_compile_command(inv.command);
   decision d;
   try {

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfkit/large_pages.hpp"
 #include "compile_command.hpp"
 #include "findings.hpp"
 #include "object_checks.hpp"
@@ -277,5 +278,6 @@ int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   using namespace bpfkit;
+  large_pages::use_for_heap();  // libclang's AST of the source and the C++ vmlinux.h
   return tools::run_tool(check::tool_name, check::usage, check::run, argc, argv);
 }

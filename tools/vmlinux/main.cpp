@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "btf_file.hpp"
+#include "bpfkit/large_pages.hpp"
 #include "c_header.hpp"
 #include "cxx_header.hpp"
 #include "output_file.hpp"
@@ -103,5 +104,6 @@ int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   using namespace bpfkit::tools;
+  bpfkit::large_pages::use_for_heap();  // the kernel's BTF, and btf_dump's tables
   return run_tool(tool_name, usage, run, argc, argv);
 }

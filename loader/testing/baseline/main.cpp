@@ -23,6 +23,7 @@
 #include <string>
 
 #include "baseline.hpp"
+#include "bpfkit/large_pages.hpp"
 #include "bpfkit/version.hpp"
 #include "bpfkit/testing/test_session.hpp"
 #include "measure.hpp"
@@ -347,6 +348,7 @@ void print_changes(const counts &before, const counts &current) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  bpfkit::large_pages::use_for_heap();
   if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
     std::printf("bpfkit-baseline (bpfkit) %s\n", bpfkit::version);
     return exit_passed;

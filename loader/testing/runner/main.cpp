@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "annotations.hpp"
+#include "bpfkit/large_pages.hpp"
 #include "bpfkit/privileges.hpp"
 #include "bpfkit/testing/pins.hpp"
 #include "bpfkit/testing/rerun.hpp"
@@ -179,6 +180,10 @@ int discover(const std::string &object, const std::string &test, const std::stri
 
 int main(int argc, char **argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
+  // The server's threads load objects: they share the advised heap.
+  bpfkit::large_pages::use_for_heap(args.size() == 2 && args[0] == "--serve"
+                                        ? bpfkit::large_pages::threads::shared_heap
+                                        : bpfkit::large_pages::threads::own_arenas);
   if (args.size() == 1 && args[0] == "--version") {
     std::printf("bpfkit-test (bpfkit) %s\n", bpfkit::version);
     return exit_passed;
