@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bpfkit/large_pages.hpp"
 #include "diagnostics.hpp"
 #include "elf_object.hpp"
 #include "input_checks.hpp"
@@ -177,5 +178,6 @@ int link_main(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   using namespace bpfkit;
+  large_pages::use_for_heap();
   return tools::run_tool(link::tool_name, link::usage, link::link_main, argc, argv);
 }
