@@ -3,7 +3,7 @@
 //
 // Touching fresh anonymous memory costs a page fault per 4 KiB page, and
 // under some hypervisors (PVM, shadow paging) a fault costs tens of
-// microseconds. bpfkit's programs allocate much of it: libbpf reads and
+// microseconds. bpfkit's programs touch much of it: libbpf reads and
 // indexes the kernel's BTF (5 MiB raw, ~20 MiB of memory) for every object
 // it loads, and clang builds its AST from vmlinux.h. Measured here
 // (docs/performance.md): loading a CO-RE object again in one process took
