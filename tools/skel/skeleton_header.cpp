@@ -216,15 +216,16 @@ std::string map_comment(const map_info &map) {
 // integers, and every translation unit that includes the skeleton reads it.
 void append_embedded_string(std::string &out, const std::string &bytes) {
   constexpr std::size_t line_width = 96;
-  constexpr std::string_view line_break = "\"\n    \"";
+  constexpr std::string_view line_start = "    \"";
+  constexpr std::string_view line_break = "\"\n    \"";  // line_start after the newline
   // Written through a pointer into space reserved for the worst case (every
   // byte escaped): appending byte by byte was half of the tool's CPU time.
   const std::size_t start = out.size();
-  const std::size_t worst = 5 + 4 * bytes.size() +
+  const std::size_t worst = line_start.size() + 4 * bytes.size() +
                             (4 * bytes.size() / line_width + 1) * line_break.size() + 1;
   out.resize(start + worst);
   char *p = out.data() + start;
-  p = std::copy_n("    \"", 5, p);
+  p = std::copy(line_start.begin(), line_start.end(), p);
   std::size_t width = 0;
   for (char c : bytes) {
     auto byte = static_cast<unsigned char>(c);

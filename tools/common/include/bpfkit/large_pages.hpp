@@ -13,9 +13,10 @@
 //     bpfkit::large_pages::use_for_heap();  // first thing, before threads
 //     ...
 //
-// Where the system keeps large pages off (transparent_hugepage=never) or the
-// user set glibc.malloc.hugetlb in GLIBC_TUNABLES, the heap is left as glibc
-// makes it.
+// Where the user set glibc.malloc.hugetlb in GLIBC_TUNABLES, the heap is
+// left as glibc makes it. Where the system keeps large pages off
+// (transparent_hugepage=never), the advice has no effect and freed memory
+// is still kept.
 #pragma once
 
 #include <string>
