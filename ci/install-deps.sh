@@ -19,7 +19,7 @@ packages=(
   debootstrap python3-yaml                       # packaging.*: a clean Debian root; docs.ci_templates
   clang-16 clangd clang-tidy                     # cmake.clang.*, cmake.ide: every clang, IDE tools
   ccache sccache distcc                          # cmake.compiler_cache.*: launchers of BPF compiles
-  libclang-19-dev                                # bpfkit-check: C++ BPF sources (clang's C++ API)
+  libclang-19-dev llvm-19-dev                    # bpfkit-check: C++ BPF sources (clang's C++ API, libLLVM)
   lcov chromium                                  # bpf_coverage's genhtml; bpf_report checked in a browser
   libbenchmark-dev time                          # bench/run: typed map ops (Google Benchmark), peak memory
   strace                                         # security.*: faults and signals injected into bpfkit load/attach

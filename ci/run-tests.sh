@@ -14,6 +14,6 @@ cd "$root"  # cmake and ctest read CMakePresets.json from here
 
 ci/install-deps.sh
 ci/bpffs.sh
-cmake --preset default -B "$build"
+cmake --preset default -B "$build" -DBPFKIT_REQUIRE_CHECK=ON  # C++ BPF is tested too
 cmake --build "$build" -j "$jobs"
 ctest --preset default --test-dir "$build" -j "$jobs" "$@"

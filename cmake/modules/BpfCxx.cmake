@@ -24,7 +24,7 @@
 #       The C++ sources among the paths.
 #
 # C++ sources need bpfkit-check, which bpfkit builds only where clang's C++
-# API is installed (libclang-19-dev): without it such an object is a
+# API is installed (libclang-19-dev, llvm-19-dev): without it such an object is a
 # configure error that says so.
 include_guard(GLOBAL)
 
@@ -136,7 +136,7 @@ function(_bpfkit_cxx_object name bpf_target)
     message(FATAL_ERROR
       "bpf_add_object(${name}): C++ sources (${cxx_sources}) need bpfkit-check, which this "
       "bpfkit was built without: it needs clang's C++ API. Install it "
-      "(apt-get install libclang-19-dev) and rebuild bpfkit, or write the sources in C.")
+      "(apt-get install libclang-19-dev llvm-19-dev) and rebuild bpfkit, or write the sources in C.")
   endif()
   if(CMAKE_BPF_COMPILER_VERSION VERSION_LESS 14)
     message(FATAL_ERROR

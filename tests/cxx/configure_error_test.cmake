@@ -3,6 +3,8 @@
 #   no_check   bpfkit built without clang's C++ API (add_subdirectory with
 #              BPFKIT_CHECK_LLVM_ROOT pointing nowhere): no bpfkit-check
 #   old_clang  BPF_CLANG older than 14 (a clang 14 that says it is 13)
+#   required   as no_check, with BPFKIT_REQUIRE_CHECK=ON (ci/run-tests.sh):
+#              bpfkit's own configure fails, naming what is missing
 # Each must fail configuring with the message naming the object, the cause
 # and the fix, and generate no build system.
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/ConsumerTest.cmake")
@@ -16,12 +18,22 @@ file(WRITE "${src}/flows.bpf.cpp"
   "char LICENSE[] SEC(\"license\") = \"GPL\";\n")
 
 set(args "")
+set(where "CMakeLists\\.txt:4 \\(bpf_add_object\\)")
 if(CASE STREQUAL "no_check")
   set(get_bpfkit "add_subdirectory(\"${BPFKIT_SOURCE_DIR}\" bpfkit)")
   list(APPEND args "-DBPFKIT_CHECK_LLVM_ROOT=${WORK_DIR}/no-llvm")
   set(expected "bpf_add_object\\(flows\\): C\\+\\+ sources \\([^)]*flows\\.bpf\\.cpp\\) need bpfkit-check, "
                "which this bpfkit was built without: it needs clang's C\\+\\+ API\\. Install it "
-               "\\(apt-get install libclang-19-dev\\) and rebuild bpfkit, or write the sources in C\\.")
+               "\\(apt-get install libclang-19-dev llvm-19-dev\\) and rebuild bpfkit, or write the sources in C\\.")
+elseif(CASE STREQUAL "required")
+  set(get_bpfkit "add_subdirectory(\"${BPFKIT_SOURCE_DIR}\" bpfkit)")
+  list(APPEND args "-DBPFKIT_CHECK_LLVM_ROOT=${WORK_DIR}/no-llvm" "-DBPFKIT_REQUIRE_CHECK=ON")
+  set(expected "bpfkit: clang's C\\+\\+ API was not found in [^ ]*/no-llvm \\(missing: "
+               "BPFKIT_CHECK_CLANG_INCLUDE_DIR, BPFKIT_CHECK_LIBCLANG_CPP, BPFKIT_CHECK_LIBLLVM, "
+               "clang's resource directory\\): building without bpfkit-check, so C\\+\\+ BPF "
+               "sources \\(\\*\\.bpf\\.cpp\\) are not supported\\. Install it with: "
+               "apt-get install libclang-19-dev llvm-19-dev")
+  set(where "CMake Error at [^\n]*tools/check/CMakeLists\\.txt:[0-9]+ \\(message\\)")
 elseif(CASE STREQUAL "old_clang")
   set(get_bpfkit "find_package(bpfkit CONFIG REQUIRED)")
   # clang 14 under another version number: CMake checks it works as a
@@ -48,7 +60,7 @@ string(JOIN "" expected ${expected})
 consumer_configure("${src}" "${bin}" EXPECT_FAILURE OUTPUT out ARGS ${args})
 string(REGEX REPLACE "[ \n]+" " " flat "${out}")
 expect_match("${flat}" "${expected}" "configuring a C++ object (${CASE})")
-expect_match("${out}" "CMakeLists\\.txt:4 \\(bpf_add_object\\)" "the line of the call")
+expect_match("${out}" "${where}" "the line of the error")
 if(EXISTS "${bin}/build.ninja")
   message(FATAL_ERROR "a failed configure generated ${bin}/build.ninja")
 endif()
