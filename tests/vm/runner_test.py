@@ -15,12 +15,13 @@ import tempfile
 import textwrap
 import time
 import unittest
+import unittest.mock
 from pathlib import Path
 
 VM_DIR = Path(sys.argv.pop(1)).resolve()
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(VM_DIR))
-from bpfkit_vm import builds, debian, guest, initramfs, kernels, modules, results, selection  # noqa: E402
+from bpfkit_vm import builds, debian, guest, initramfs, kernels, machine, modules, results, selection  # noqa: E402
 from bpfkit_vm.errors import UsageError  # noqa: E402
 
 RUNNER = VM_DIR / "bpfkit-kernel-matrix"
@@ -195,6 +196,48 @@ class InitialCache(unittest.TestCase):
             self.assertNotIn(f"set({absent} ", text)
 
 
+class Accelerator(Work):
+    """KVM only where QEMU can run a CPU with it (a nested KVM may open and
+    then abort QEMU), TCG otherwise; BPFKIT_VM_ACCEL chooses."""
+
+    def setUp(self):
+        super().setUp()
+        self.device = self.work / "kvm"
+        self.device.write_text("")
+        self.said = []
+        patcher = unittest.mock.patch.dict(os.environ, {"STUB_QEMU_KVM": "broken"})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        os.environ.pop("BPFKIT_VM_ACCEL", None)
+
+    def choose(self, device=None):
+        return machine.accelerator(str(STUB_QEMU), self.said.append, device or self.device)
+
+    def test_kvm_that_aborts_qemu_falls_back_to_tcg(self):
+        self.assertEqual(self.choose(), "tcg")
+        self.assertEqual(self.said, [f"{self.device} is there, but QEMU cannot run a CPU with KVM "
+                                     "(qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69): "
+                                     "using TCG (BPFKIT_VM_ACCEL=kvm|tcg chooses)"])
+
+    def test_kvm_that_works(self):
+        os.environ["STUB_QEMU_KVM"] = "works"
+        self.assertEqual(self.choose(), "kvm")
+        self.assertEqual(self.said, [])
+
+    def test_no_kvm_device_is_tcg_without_a_probe(self):
+        self.assertEqual(self.choose(self.work / "missing"), "tcg")
+        self.assertEqual(self.said, [])
+
+    def test_environment_decides(self):
+        for value in ("kvm", "tcg"):
+            os.environ["BPFKIT_VM_ACCEL"] = value
+            self.assertEqual(self.choose(), value)
+        self.assertEqual(self.said, [])
+        os.environ["BPFKIT_VM_ACCEL"] = "hvf"
+        with self.assertRaisesRegex(UsageError, "^BPFKIT_VM_ACCEL=hvf: must be kvm, tcg or auto$"):
+            self.choose()
+
+
 class Selection(unittest.TestCase):
     def test_environment_decides_first(self):
         self.assertEqual(selection.requested({"BPFKIT_VM": "1"})[0], True)
@@ -349,6 +392,17 @@ class BootFailures(Work):
         self.assertIn("local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap", args)
         self.assertIn("-no-reboot", args)
         self.assertIn("panic=-1", args[args.index("-append") + 1])
+        for accel in ("tcg", "kvm"):
+            status, output = self.runner("-k", self.kernel, "-b", str(self.tree),
+                                         env={"BPFKIT_VM_QEMU": str(STUB_QEMU), "STUB_QEMU_ARGS": str(args_file),
+                                              "BPFKIT_VM_ACCEL": accel})
+            self.assertEqual(status, 0, output)
+            args = args_file.read_text().splitlines()
+            self.assertEqual(args[args.index("-accel") + 1], accel)
+        status, output = self.runner("-k", self.kernel, "-b", str(self.tree),
+                                     env={"BPFKIT_VM_QEMU": str(STUB_QEMU), "BPFKIT_VM_ACCEL": "fast"})
+        self.assertEqual(status, 2, output)
+        self.assertIn("error: BPFKIT_VM_ACCEL=fast: must be kvm, tcg or auto", output)
 
     @unittest.skipUnless(shutil.which("qemu-system-x86_64"), "QEMU is not installed")
     def test_real_qemu_refuses_a_bad_image(self):

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import UsageError
 from .guest import END_MARK, START_MARK
 
 PANIC = re.compile(r"Kernel panic - not syncing:.*")
@@ -59,8 +60,40 @@ def _die_with_parent():
     os.setpgrp()
 
 
-def qemu_command(qemu: str, vmlinuz: Path, initrd: Path, results: Path, memory: int, cpus: int) -> list[str]:
-    accel = "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
+ACCELERATORS = ("kvm", "tcg")
+
+
+def accelerator(qemu: str, say, kvm_device: Path = Path("/dev/kvm")) -> str:
+    """QEMU's accelerator: BPFKIT_VM_ACCEL (kvm, tcg, auto) or, by default,
+    KVM where QEMU can run a CPU with it, else TCG. /dev/kvm alone is not
+    enough: nested under some hypervisors KVM opens, then QEMU aborts
+    setting up the CPU, so a paused QEMU is started once to see (~30 ms)."""
+    chosen = os.environ.get("BPFKIT_VM_ACCEL", "auto") or "auto"
+    if chosen in ACCELERATORS:
+        return chosen
+    if chosen != "auto":
+        raise UsageError(f"BPFKIT_VM_ACCEL={chosen}: must be kvm, tcg or auto")
+    if not os.access(kvm_device, os.R_OK | os.W_OK):
+        return "tcg"
+    try:
+        probe = subprocess.run([qemu, "-accel", "kvm", "-cpu", "max", "-S", "-nodefaults",
+                                "-no-user-config", "-display", "none", "-serial", "none",
+                                "-monitor", "stdio"],
+                               input=b"quit\n", capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        say(f"{kvm_device} is there, but QEMU did not start with KVM within 60 s: using TCG")
+        return "tcg"
+    if probe.returncode == 0:
+        return "kvm"
+    errors = [line for line in probe.stderr.decode(errors="replace").splitlines() if line.strip()]
+    why = errors[0] if errors else f"exit status {probe.returncode}"
+    say(f"{kvm_device} is there, but QEMU cannot run a CPU with KVM ({why}): using TCG "
+        "(BPFKIT_VM_ACCEL=kvm|tcg chooses)")
+    return "tcg"
+
+
+def qemu_command(qemu: str, accel: str, vmlinuz: Path, initrd: Path, results: Path, memory: int,
+                 cpus: int) -> list[str]:
     return [qemu, "-accel", accel, "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
             "-kernel", str(vmlinuz), "-initrd", str(initrd), "-append", KERNEL_COMMAND_LINE,

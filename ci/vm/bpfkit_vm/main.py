@@ -30,7 +30,8 @@ boot or finish, 2 usage, 3 a kernel that cannot be had, 77 skipped (nothing
 to run here: no QEMU, or ctest did not ask for the matrix with --when-asked).
 
 environment: BPFKIT_VM_CACHE (kernel cache), BPFKIT_VM_QEMU, BPFKIT_VM_BUSYBOX,
-BPFKIT_VM_DEBIAN_MIRROR, BPFKIT_VM=1|0 (with --when-asked: run or skip).
+BPFKIT_VM_DEBIAN_MIRROR, BPFKIT_VM=1|0 (with --when-asked: run or skip),
+BPFKIT_VM_ACCEL=kvm|tcg|auto (default auto: KVM where QEMU can use it).
 """
 
 
@@ -140,10 +141,10 @@ def run_kernel(spec, args, builds, cache, results_root, report: Report, tools_fo
             outcome = machine.run(["bash", str(out / "guest.sh")], out / "console.log", args.timeout,
                                   what, echo, env)
         else:
-            qemu, busybox = tools_found()
+            qemu, busybox, accel = tools_found()
             initrd = out / "initrd.gz"
             initramfs.build(initrd, Path(busybox), HERE / "init", kernel.modules)
-            command = machine.qemu_command(qemu, kernel.vmlinuz, initrd, out, args.memory, args.cpus)
+            command = machine.qemu_command(qemu, accel, kernel.vmlinuz, initrd, out, args.memory, args.cpus)
             outcome = machine.run(command, out / "console.log", args.timeout, what, echo)
         trees = [results.read_tree(out / build.name, build.name) for build in builds] \
             if outcome.tests_started is not None else []
@@ -201,7 +202,8 @@ def main(argv=None) -> int:
                 found["qemu"] = tool("BPFKIT_VM_QEMU", "qemu-system-x86_64", "apt-get install qemu-system-x86")
                 found["busybox"] = tool("BPFKIT_VM_BUSYBOX", "busybox", "apt-get install busybox-static",
                                         static=True)
-            return found["qemu"], found["busybox"]
+                found["accel"] = machine.accelerator(found["qemu"], report.say)
+            return found["qemu"], found["busybox"], found["accel"]
 
         if args.fetch_only:
             for spec in specs:
