@@ -13,7 +13,7 @@ jobs=${BPFKIT_JOBS:-$(nproc)}
 cd "$root"  # cmake reads CMakePresets.json from here
 
 ci/install-deps.sh
-ci/bpffs.sh
+ci/kernel-fs.sh
 cmake --preset default -B "$build"
 cmake --build "$build" -j "$jobs"
 cmake --install "$build" --prefix "$prefix"

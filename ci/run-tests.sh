@@ -13,7 +13,7 @@ jobs=${BPFKIT_JOBS:-$(nproc)}
 cd "$root"  # cmake and ctest read CMakePresets.json from here
 
 ci/install-deps.sh
-ci/bpffs.sh
+ci/kernel-fs.sh
 cmake --preset default -B "$build" -DBPFKIT_REQUIRE_CHECK=ON  # C++ BPF is tested too
 cmake --build "$build" -j "$jobs"
 ctest --preset default --test-dir "$build" -j "$jobs" "$@"

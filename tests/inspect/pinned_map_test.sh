@@ -16,7 +16,7 @@ set -u
 matches() { grep -Eq -- "$1" <<<"$out" || fail "no line matches: $1"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to load and pin (uid $(id -u))"
-[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] || skip "/sys/fs/bpf is not a bpf filesystem (ci/bpffs.sh mounts it)"
+[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] || skip "/sys/fs/bpf is not a bpf filesystem (ci/kernel-fs.sh mounts it)"
 
 dir=/sys/fs/bpf/bpfkit-test-inspect-$$
 scratch=

@@ -142,7 +142,15 @@ state_isolation)
   ;;
 printk_failure)
   # Passing, it is served; failing, it is run again in-process, where the
-  # bpf_printk capture (per process) shows what it printed.
+  # bpf_printk capture (per process) shows what it printed. That needs
+  # tracefs: where the host has none mounted, the case runs again in a
+  # private mount namespace with one.
+  if [ ! -d /sys/kernel/tracing/events ] && [ -z "${RSRV_OWN_TRACEFS:-}" ]; then
+    trap - EXIT
+    rm -rf "$DIR"
+    exec unshare --mount --propagation private env RSRV_OWN_TRACEFS=1 sh -c \
+      'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$0" "$case_name"
+  fi
   spec print_pass program=rsrv_print 'packet=eth/ipv4/udp' 'expect_retval=2 XDP_PASS'
   spec print_fail program=rsrv_print 'packet=eth/ipv4/udp' 'expect_retval=1 XDP_DROP'
   start_server

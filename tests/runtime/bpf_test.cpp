@@ -96,7 +96,7 @@ pin_dir::pin_dir() {
   static std::atomic<int> counter{0};
   struct statfs fs {};
   if (::statfs(pin_root, &fs) != 0 || fs.f_type != BPF_FS_MAGIC)
-    throw bpfkit::error(ENOENT, "bpffs is not mounted at /sys/fs/bpf (ci/bpffs.sh mounts it)");
+    throw bpfkit::error(ENOENT, "bpffs is not mounted at /sys/fs/bpf (ci/kernel-fs.sh mounts it)");
   remove_stale_pin_dirs();
   path_ = std::string(pin_root) + "/" + pin_prefix + std::to_string(::getpid()) + "-" +
           std::to_string(counter++);

@@ -35,12 +35,19 @@ secpin_ids() {
 # Remembers what is loaded now; nothing_new then checks that nothing named
 # like sec_pins' objects appeared since (what a refused, failed or
 # interrupted command must not leave).
+# The kernel frees a map an RCU grace period after the last program using it
+# is released, so a map of a command that just exited may still be listed for
+# a moment: only what is still there after 5 s is left behind.
 remember_loaded() { loaded_before=$(secpin_ids); }
 nothing_new() {
   local now new
-  now=$(secpin_ids)
-  new=$(comm -13 <(echo "$loaded_before") <(echo "$now"))
-  [ -z "$new" ] || fail "left loaded: $new"
+  for _ in $(seq 50); do
+    now=$(secpin_ids)
+    new=$(comm -13 <(echo "$loaded_before") <(echo "$now"))
+    [ -z "$new" ] && return 0
+    sleep 0.1
+  done
+  fail "left loaded (still after 5 s): $new"
 }
 
 # No staging directory of bpfkit left in DIR.
@@ -54,13 +61,19 @@ need_strace() { [ -n "$STRACE" ] || skip "strace is not installed (ci/install-de
 
 # strace_inject SPEC CMD...: CMD with a fault or signal injected by strace
 # (e.g. renameat2:error=EIO:when=2, mkdirat:signal=TERM:when=3).
-strace_inject() {
+# strace_command SPEC: that strace command line in $strace_argv (a command,
+# not a function: with_tracefs may run it in a new mount namespace).
+strace_command() {
   local spec=$1
-  shift
   # Sanitized build: LeakSanitizer stops the process with ptrace, which a
   # traced process cannot give it; untraced runs still check for leaks.
-  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    "$STRACE" -f -qq -o /dev/null -e trace="${spec%%:*}" -e inject="$spec" "$@"
+  strace_argv=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    "$STRACE" -f -qq -o /dev/null -e trace="${spec%%:*}" -e inject="$spec")
+}
+strace_inject() {
+  strace_command "$1"
+  shift
+  "${strace_argv[@]}" "$@"
 }
 
 # --- item 2: --pin is resolved and checked before anything is loaded ----------
@@ -197,8 +210,8 @@ case_load_killed() {
 case_attach_pin_rollback() {
   need_strace
   remember_loaded
-  expect 1 with_tracefs strace_inject renameat2:error=EIO:when=1 \
-    "$BPFKIT" attach "$OBJ" secpin_second --pin "$BASE/app"
+  strace_command renameat2:error=EIO:when=1
+  expect 1 with_tracefs "${strace_argv[@]}" "$BPFKIT" attach "$OBJ" secpin_second --pin "$BASE/app"
   contains "Input/output error"
   [ ! -e "$BASE/app" ] || fail "left $BASE/app"
   no_staging_in "$BASE"
