@@ -40,7 +40,6 @@ function(_bpfkit_add_skeleton name bpf_target)
   _bpfkit_tool_path(skel skel_tool)
   add_custom_command(
     OUTPUT "${header}"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}"
     COMMAND "${skel_tool}" --name ${name} -o "${header}" "$<TARGET_FILE:${bpf_target}>"
     # A target name: the object is built first and its file is a dependency.
     DEPENDS ${bpf_target} "${skel_tool}"

@@ -13,7 +13,7 @@
 #                    skeleton from OBJECT and compiles it with each compiler
 #   cli_<name>       TOOL CLANG MULTIARCH BPF_INCLUDE CASES_DIR HOST_CC OBJECT
 #                    HEADER CXX ENV_FILE PYTHON CORRUPT_BTF_NAME: bpfkit-skel's
-#                    errors, usage, determinism and name safety
+#                    errors, usage, determinism, name safety and output directory
 # Prints "bpfkit-test-skip: <why>" when the machine cannot run the case.
 cmake_minimum_required(VERSION 3.20)
 
@@ -278,6 +278,25 @@ elseif(cli_case STREQUAL "usage_bad_name")
 elseif(cli_case STREQUAL "usage_keyword_name")
   run_skel(--name class -o out.skel.hpp some.bpf.o)
   expect_error(2 "--name 'class' cannot be a C\\+\\+ namespace")
+elseif(cli_case STREQUAL "output_dir_created")
+  # The build runs no mkdir before bpfkit-skel: it creates the directory.
+  file(COPY "${OBJECT}" DESTINATION "${WORK_DIR}")
+  get_filename_component(object_name "${OBJECT}" NAME)
+  run_skel(--name layout -o new/dir/out.skel.hpp "${object_name}")
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/new/dir/out.skel.hpp")
+    fail("bpfkit-skel did not write new/dir/out.skel.hpp (exit ${rc}):\n${err}")
+  endif()
+  message("wrote new/dir/out.skel.hpp")
+elseif(cli_case STREQUAL "output_dir_blocked")
+  # A file where the output's directory should be: an error naming it.
+  file(COPY "${OBJECT}" DESTINATION "${WORK_DIR}")
+  get_filename_component(object_name "${OBJECT}" NAME)
+  file(WRITE "${WORK_DIR}/blocker" "a file, not a directory\n")
+  run_skel(--name layout -o blocker/dir/out.skel.hpp "${object_name}")
+  expect_error(3 "^bpfkit-skel: error: blocker/dir: cannot create the directory: Not a directory" ONE_LINE)
+  if(EXISTS "${WORK_DIR}/blocker/dir")
+    fail("blocker/dir exists")
+  endif()
 elseif(cli_case STREQUAL "deterministic")
   # Twice from the same object: byte-identical, and identical to the header
   # the build generated from it.

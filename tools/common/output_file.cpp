@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <system_error>
 
 #include "tool_error.hpp"
 
@@ -40,6 +42,14 @@ void output_file::write(std::string_view content) {
 
 void output_file::commit() {
   reporting_output_errors([&] { file_.commit(); });
+}
+
+void create_parent_directories(const std::string &destination) {
+  std::filesystem::path parent = std::filesystem::path(destination).parent_path();
+  if (parent.empty()) return;
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) throw tool_error(parent.string(), "cannot create the directory: " + error.message());
 }
 
 remove_output_on_failure::~remove_output_on_failure() {

@@ -30,6 +30,11 @@ class output_file {
   file_io::atomic_file file_;
 };
 
+// Creates the directories above `destination` that do not exist yet (as
+// `mkdir -p`), so that a build need not run a process per output for it.
+// Throws tool_error naming the directory that cannot be made.
+void create_parent_directories(const std::string &destination);
+
 // Removes a previous output unless the run succeeded. A stale output that no
 // longer matches its inputs must not be picked up by anything that runs after
 // a failed or `-k` build (ctest, the next generator, a user's loader): this

@@ -32,7 +32,8 @@ constexpr const char help[] =
     "\n"
     "  --name NAME  the C++ namespace of the skeleton (a C identifier; default:\n"
     "               the object's file name up to its first '.')\n"
-    "  -o OUT       the header to write (replaced atomically)\n"
+    "  -o OUT       the header to write (replaced atomically; its directory is\n"
+    "               created if missing)\n"
     "  --help       this text\n"
     "  --version    print the version\n"
     "\n"
@@ -127,6 +128,7 @@ int run(int argc, char **argv) {
   bpf_object_info object = read_bpf_object(opts.object, opts.name);
   std::string header = render_skeleton(object, opts.name, file_name(opts.object));
 
+  tools::create_parent_directories(opts.output);
   tools::output_file out(opts.output);
   out.write(header);
   out.commit();
