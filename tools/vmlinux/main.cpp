@@ -4,12 +4,15 @@
 //
 // The output matches `bpftool btf dump file FILE format c` (or, with --cxx,
 // is the C++ view of cxx_header.hpp), is deterministic and is written
-// atomically, so a build never sees a truncated header.
+// atomically, so a build never sees a truncated header. Its first line
+// fingerprints the inputs; an output that already has it is left untouched
+// (up_to_date.hpp).
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "btf_file.hpp"
 #include "bpfkit/large_pages.hpp"
@@ -17,6 +20,7 @@
 #include "cxx_header.hpp"
 #include "output_file.hpp"
 #include "tool_error.hpp"
+#include "up_to_date.hpp"
 
 namespace bpfkit::tools {
 namespace {
@@ -32,7 +36,8 @@ constexpr const char help[] =
     "               /sys/kernel/btf/<module> on /sys/kernel/btf/vmlinux\n"
     "  --cxx        write the header for C++ BPF sources (layout-checked,\n"
     "               CO-RE-annotated kernel types)\n"
-    "  -o OUT       the header to write (replaced atomically)\n"
+    "  -o OUT       the header to write (replaced atomically; left untouched,\n"
+    "               mtime included, when it is already what these inputs make)\n"
     "  --help       this text\n"
     "  --version    print the version\n"
     "\n"
@@ -88,12 +93,19 @@ int run(int argc, char **argv) {
   }
   route_libbpf_messages(tool_name);
 
+  std::vector<std::string> files{opts.btf};
+  if (opts.base) files.push_back(*opts.base);
+  const std::optional<std::string> fingerprint =
+      fingerprint_line({opts.cxx ? "--cxx" : "--c", opts.btf}, files);
+  if (fingerprint && starts_with(opts.output, *fingerprint)) return exit_ok;
+
   btf_ptr base = opts.base ? load_btf(*opts.base) : nullptr;
   btf_ptr types = load_btf(opts.btf, base.get());
   std::string header =
       opts.cxx ? render_cxx_header(*types, opts.btf) : render_c_header(*types, opts.btf);
 
   output_file out(opts.output);
+  if (fingerprint) out.write(*fingerprint);
   out.write(header);
   out.commit();
   return exit_ok;
