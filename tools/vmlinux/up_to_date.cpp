@@ -1,52 +1,16 @@
 #include "up_to_date.hpp"
 
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <string_view>
 
 #include "bpfkit/file_io.hpp"
+#include "content_hash.hpp"
 
 namespace bpfkit::tools {
 
-namespace {
-
-// 64-bit multiply-xorshift over 8-byte words: not cryptographic (it detects
-// changed inputs, nothing adversarial), about 1 ms for the kernel's 5 MB.
-class hasher {
- public:
-  void add(std::string_view bytes) {
-    mix(bytes.size());
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, bytes.data() + i, 8);
-      mix(word);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    mix(tail);
-  }
-  std::string hex() const {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(state_));
-    return text;
-  }
-
- private:
-  void mix(std::uint64_t word) {
-    state_ = (state_ ^ word) * 0x9e3779b97f4a7c15ull;
-    state_ ^= state_ >> 29;
-  }
-  std::uint64_t state_ = 0x6a09e667f3bcc908ull;
-};
-
-}  // namespace
-
 std::optional<std::string> fingerprint_line(const std::vector<std::string> &options,
                                             const std::vector<std::string> &files) {
-  hasher h;
+  content_hash h;
   try {
     // The executable itself: a bpfkit-vmlinux that renders differently must
     // not take an older header for its own.

@@ -61,6 +61,7 @@ def _die_with_parent():
 
 
 ACCELERATORS = ("kvm", "tcg")
+CPU = "max"   # what the guests run on; the KVM probe checks this very CPU
 
 
 def accelerator(qemu: str, say, kvm_device: Path = Path("/dev/kvm")) -> str:
@@ -76,7 +77,7 @@ def accelerator(qemu: str, say, kvm_device: Path = Path("/dev/kvm")) -> str:
     if not os.access(kvm_device, os.R_OK | os.W_OK):
         return "tcg"
     try:
-        probe = subprocess.run([qemu, "-accel", "kvm", "-cpu", "max", "-S", "-nodefaults",
+        probe = subprocess.run([qemu, "-accel", "kvm", "-cpu", CPU, "-S", "-nodefaults",
                                 "-no-user-config", "-display", "none", "-serial", "none",
                                 "-monitor", "stdio"],
                                input=b"quit\n", capture_output=True, timeout=60)
@@ -94,7 +95,7 @@ def accelerator(qemu: str, say, kvm_device: Path = Path("/dev/kvm")) -> str:
 
 def qemu_command(qemu: str, accel: str, vmlinuz: Path, initrd: Path, results: Path, memory: int,
                  cpus: int) -> list[str]:
-    return [qemu, "-accel", accel, "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
+    return [qemu, "-accel", accel, "-cpu", CPU, "-smp", str(cpus), "-m", str(memory),
             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
             "-kernel", str(vmlinuz), "-initrd", str(initrd), "-append", KERNEL_COMMAND_LINE,
             "-virtfs", "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
