@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "bpfkit/content_hash.hpp"
 #include "bpfkit/coverage/instrument.hpp"
 #include "bpfkit/load.hpp"
 #include "bpfkit/printk_capture.hpp"
@@ -69,11 +70,8 @@ registry& the_registry() {
 }
 
 std::string content_key(const std::string& name, std::span<const std::byte> bytes) {
-  std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
-  for (std::byte b : bytes) hash = (hash ^ std::to_integer<std::uint64_t>(b)) * 1099511628211ull;
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return name + ":" + text;
+  return name + ":" +
+         content_hash_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 // Adds what the counters counted since the last read to `into`. Caller

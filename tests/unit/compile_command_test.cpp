@@ -14,6 +14,7 @@
 #include <future>
 #include <thread>
 
+#include "bpfkit/content_hash.hpp"
 #include "include_search.hpp"
 #include "pch_cache.hpp"
 
@@ -135,9 +136,14 @@ TEST_F(IncludeSearch, ClangsOrderOfGroups) {
   EXPECT_EQ(resolved(true, {}), fs::path());
 }
 
+// The cache's paths are shared by build trees and bpfkit versions: the hash
+// naming them must not change with the build.
 TEST(PchCache, HashIsStable) {
-  EXPECT_EQ(bpfkit::tools::fnv1a_hex(""), "cbf29ce484222325");
-  EXPECT_EQ(bpfkit::tools::fnv1a_hex("a"), "af63dc4c8601ec8c");
+  EXPECT_EQ(bpfkit::content_hash_hex(""), "b3468e4af2f5367f");
+  EXPECT_EQ(bpfkit::content_hash_hex("a"), "c6461f0cf30fe652");
+  EXPECT_EQ(bpfkit::content_hash_hex("0123456789abcdef!"), "1db82460937a2241");
+  // The length counts: "ab" + "c" is not "a" + "bc".
+  EXPECT_NE(bpfkit::content_hash().add("ab").add("c").hex(), bpfkit::content_hash().add("a").add("bc").hex());
 }
 
 // obtain_pch() with a stand-in compiler (a shell script) that records its

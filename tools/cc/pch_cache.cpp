@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bpfkit/content_hash.hpp"
 #include "output_file.hpp"
 
 namespace bpfkit::tools {
@@ -21,23 +22,6 @@ namespace bpfkit::tools {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::uint64_t fnv_offset = 14695981039346656037ull;
-constexpr std::uint64_t fnv_prime = 1099511628211ull;
-
-std::uint64_t fnv1a(std::uint64_t h, std::string_view data) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= fnv_prime;
-  }
-  return h;
-}
-
-std::string to_hex(std::uint64_t h) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
-}
 
 struct file_identity {
   long long size = -1;
@@ -53,10 +37,10 @@ file_identity identity_of(const fs::path &path) {
 
 std::string hash_file(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
-  std::uint64_t h = fnv_offset;
+  content_hash h;
   char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) h = fnv1a(h, std::string_view(buffer, in.gcount()));
-  return to_hex(h);
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) h.add(std::string_view(buffer, in.gcount()));
+  return h.hex();
 }
 
 // The content hash of vmlinux.h. Hashing 3 MB on every compile would cost
@@ -185,8 +169,6 @@ void remove_other_generations(const fs::path &cache_dir, const fs::path &keep) {
 
 }  // namespace
 
-std::string fnv1a_hex(std::string_view data) { return to_hex(fnv1a(fnv_offset, data)); }
-
 pch_result obtain_pch(const pch_request &request) {
   std::error_code ec;
   if (!fs::is_regular_file(request.vmlinux, ec))
@@ -208,12 +190,12 @@ pch_result obtain_pch(const pch_request &request) {
   // Each vmlinux.h its own generations (pch_cache.hpp).
   const fs::path relative = fs::absolute(request.vmlinux, ec).lexically_normal().lexically_relative(
       fs::absolute(request.cache_dir, ec).lexically_normal());
-  const fs::path file = request.cache_dir / fnv1a_hex(relative.string());
+  const fs::path file = request.cache_dir / content_hash_hex(relative.string());
   fs::create_directories(file, ec);
   if (ec) return {{}, "cannot create " + file.string() + ": " + ec.message()};
   const fs::path generation = file / vmlinux_hash(request.vmlinux, file);
   if (fs::create_directory(generation, ec)) remove_other_generations(file, generation);
-  const fs::path dir = generation / fnv1a_hex(key);
+  const fs::path dir = generation / content_hash_hex(key);
   fs::create_directories(dir, ec);
   if (ec) return {{}, "cannot create " + dir.string() + ": " + ec.message()};
 

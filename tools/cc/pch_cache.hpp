@@ -62,7 +62,4 @@ struct pch_result {
 
 pch_result obtain_pch(const pch_request &request);
 
-// 64-bit FNV-1a, as 16 hex digits: the cache's hash of keys and contents.
-std::string fnv1a_hex(std::string_view data);
-
 }  // namespace bpfkit::tools

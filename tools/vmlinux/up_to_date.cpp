@@ -3,8 +3,8 @@
 #include <fstream>
 #include <string_view>
 
+#include "bpfkit/content_hash.hpp"
 #include "bpfkit/file_io.hpp"
-#include "content_hash.hpp"
 
 namespace bpfkit::tools {
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "bpfkit/content_hash.hpp"
 #include "bpfkit/requirements.hpp"
 
 namespace bpfkit::baseline {
@@ -16,18 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Names the build tree in a record's directory (two trees, e.g. clang 14's and
-// clang 19's, run the same test in one boot): FNV-1a of its results path,
+// clang 19's, run the same test in one boot): the hash of its results path,
 // stable across processes and machines.
-std::string tree_key(const std::string &vm_results) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : vm_results) {
-    hash ^= c;
-    hash *= 0x100000001b3ull;
-  }
-  char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(hash ^ (hash >> 32)));
-  return text;
-}
+std::string tree_key(const std::string &vm_results) { return content_hash_hex(vm_results); }
 
 std::string record_directory_name(const spec &s) { return s.test + "-" + tree_key(s.vm_results); }
 

@@ -27,6 +27,7 @@
 #include <thread>
 #include <utility>
 
+#include "bpfkit/content_hash.hpp"
 #include "bpfkit/libbpf.hpp"
 #include "bpfkit/privileges.hpp"
 #include "bpfkit/version.hpp"
@@ -106,11 +107,7 @@ std::string tree_key(const std::string &build_dir) {
   std::error_code ignored;
   fs::path canonical = fs::weakly_canonical(build_dir, ignored);
   const std::string text = canonical.empty() ? build_dir : canonical.string();
-  std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
-  char name[20];
-  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(hash));
-  return name;
+  return content_hash_hex(text);
 }
 
 // The socket reached through the directory descriptor: nothing on the way

@@ -1,6 +1,9 @@
-// A 64-bit hash of bytes, for the build tools' up-to-date checks
-// (bpfkit-vmlinux's input fingerprint). Not cryptographic: it tells changed
-// inputs apart, nothing adversarial. It mixes 8-byte words
+// bpfkit::content_hash: the one 64-bit hash of bytes bpfkit uses for names
+// and up-to-date checks (bpfkit-vmlinux's input fingerprint, bpfkit-cc's PCH
+// cache, the test server's and the baselines' per-tree names, the run
+// record's object keys). Not cryptographic: it tells different inputs apart,
+// nothing adversarial. The same bytes give the same hash in every process
+// and on every machine (little-endian x86-64). It mixes 8-byte words
 // (multiply-xorshift): about 1 ms for the kernel's 5 MB.
 #pragma once
 
@@ -10,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace bpfkit::tools {
+namespace bpfkit {
 
 class content_hash {
  public:
@@ -24,10 +27,12 @@ class content_hash {
       mix(word);
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    if (i < bytes.size()) std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
     mix(tail);
     return *this;
   }
+
+  std::uint64_t value() const { return state_; }
 
   // 16 lowercase hex digits.
   std::string hex() const {
@@ -44,4 +49,7 @@ class content_hash {
   std::uint64_t state_ = 0x6a09e667f3bcc908ull;
 };
 
-}  // namespace bpfkit::tools
+// The hash of one string, as 16 hex digits.
+inline std::string content_hash_hex(std::string_view bytes) { return content_hash().add(bytes).hex(); }
+
+}  // namespace bpfkit
