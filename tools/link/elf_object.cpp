@@ -95,7 +95,8 @@ elf_object parse_bpf_object(const std::string &path, std::string bytes) {
     if (!gelf_getshdr(scn, &shdr)) throw libelf_failed("section header");
     const char *name = elf_strptr(elf.get(), names_index, shdr.sh_name);
     object.sections.at(elf_ndxscn(scn)) = {name ? name : "", shdr.sh_type, shdr.sh_flags,
-                                           shdr.sh_info, shdr.sh_offset, shdr.sh_size};
+                                           shdr.sh_info, shdr.sh_offset, shdr.sh_size,
+                                           shdr.sh_addralign};
     if (shdr.sh_type == SHT_SYMTAB) {
       symtab = scn;
       symtab_header = shdr;

@@ -19,6 +19,7 @@ struct elf_section {
   GElf_Word info = 0;  // for relocation sections: the section they relocate
   GElf_Off offset = 0;
   GElf_Xword size = 0;
+  GElf_Xword align = 0;  // sh_addralign: a power of two or 0 (object_check)
 };
 
 struct elf_symbol {

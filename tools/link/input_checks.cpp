@@ -109,6 +109,26 @@ void check_section_names(const elf_object &object, diagnostics &errors) {
   }
 }
 
+// libbpf's linker keeps each section's alignment and libelf lays the output
+// out by it: a section aligned to 2^50 bytes makes a file of petabytes,
+// written out as padding (the link never ends). clang aligns BPF sections
+// to at most 8 bytes; aligned(N) on a global raises its section's to N.
+constexpr GElf_Xword max_section_alignment = 4096;
+
+void check_section_alignment(const elf_object &object, diagnostics &errors) {
+  for (std::size_t i = 1; i < object.sections.size(); ++i) {
+    const elf_section &section = object.sections[i];
+    if (section.align <= max_section_alignment) continue;
+    errors.add(tool_error(object.path,
+                          "section " + object_check::quote(section.name, 256) + defined_in(object, i) +
+                              " is aligned to " + std::to_string(section.align) + " bytes, more than " +
+                              std::to_string(max_section_alignment) +
+                              "; the linked object would be padded to that alignment",
+                          "align BPF globals to at most " + std::to_string(max_section_alignment) +
+                              " bytes (__attribute__((aligned(N))))"));
+  }
+}
+
 // Sections clang writes for the host linker, which libbpf's linker does not
 // know: precise messages instead of "unrecognized section".
 void check_host_linker_sections(const elf_object &object, diagnostics &errors) {
@@ -192,6 +212,7 @@ void check_input(const elf_object &object, diagnostics &errors) {
   check_section_names(object, errors);
   check_btf(object, errors);
   check_host_linker_sections(object, errors);
+  check_section_alignment(object, errors);
   check_mangled_names(object, errors);
 }
 

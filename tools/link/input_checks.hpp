@@ -15,8 +15,8 @@ bool is_program(const elf_object &object, const elf_symbol &symbol);
 bool is_map(const elf_object &object, const elf_symbol &symbol);
 
 // One input on its own: section names a kernel accepts, has BTF, has no
-// host linker sections (C++ autolink), has no C++ mangled program/map/variable
-// names.
+// host linker sections (C++ autolink), no section aligned to more than a
+// page, has no C++ mangled program/map/variable names.
 void check_input(const elf_object &object, diagnostics &errors);
 
 // All inputs together: some input has a license, program names are unique.
