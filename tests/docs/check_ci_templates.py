@@ -92,6 +92,7 @@ def check_github(path):
         expect_command(where, commands(job), r"^cmake --build build$", "build")
     lines = commands(test)
     expect_command(f"{path}: job test", lines, r"mount -t bpf bpf /sys/fs/bpf", "mount bpffs")
+    expect_command(f"{path}: job test", lines, r"mount -t tracefs nodev /sys/kernel/tracing", "mount tracefs")
     expect_command(f"{path}: job test", lines, r"^ctest .*--output-junit junit\.xml", "ctest with JUnit")
     uploads = [s for s in test.get("steps", []) if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
     if not uploads or uploads[0].get("with", {}).get("path") != "build/junit.xml":
@@ -125,6 +126,7 @@ def check_gitlab(path):
             problem(f"{path}: job {name}", "artifacts must be kept when the job fails (when: always)")
     tests = doc["bpf-tests"]
     expect_command(f"{path}: job bpf-tests", commands(tests), r"mount -t bpf bpf /sys/fs/bpf", "mount bpffs")
+    expect_command(f"{path}: job bpf-tests", commands(tests), r"mount -t tracefs nodev /sys/kernel/tracing", "mount tracefs")
     expect_command(f"{path}: job bpf-tests", commands(tests), r"^ctest .*--output-junit junit\.xml",
                    "ctest with JUnit")
     if tests["artifacts"]["reports"]["junit"] != "build/junit.xml":
