@@ -6,7 +6,6 @@
 #include <bpf/libbpf.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <map>

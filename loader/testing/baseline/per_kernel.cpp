@@ -3,8 +3,6 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
-#include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 

@@ -7,6 +7,7 @@
 // (multiply-xorshift): about 1 ms for the kernel's 5 MB.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -31,8 +32,6 @@ class content_hash {
     mix(tail);
     return *this;
   }
-
-  std::uint64_t value() const { return state_; }
 
   // 16 lowercase hex digits.
   std::string hex() const {
