@@ -18,7 +18,8 @@ import subprocess
 import sys
 
 FIGURES = [
-    "cold_build_vs_pipeline", "host_build_vs_pipeline", "skeleton_tu_vs_std_headers",
+    "cold_build_vs_pipeline", "host_build_vs_pipeline", "host_floor_vs_pipeline",
+    "skeleton_tu_vs_std_headers",
     "noop_rebuild_seconds",
     "header_edit_vs_pipeline", "link_ms_per_object", "skel_ms_per_object",
     "declarative_test_vs_bpftool", "declarative_test_vs_kernel_work",

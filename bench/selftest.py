@@ -109,5 +109,24 @@ class CheckRun(unittest.TestCase):
         self.assertIn("exited 3", result.stderr)
 
 
+class Report(unittest.TestCase):
+    def report(self, floor):
+        import io
+        from benchlib.figures import Figures
+        from benchlib.report import print_report
+        figures = Figures()
+        for figure in figures:
+            figure.add(1.0)
+        figures["host_floor_vs_pipeline"].samples = [floor]
+        out = io.StringIO()
+        print_report(figures, [], [], out)
+        return [line for line in out.getvalue().splitlines()
+                if line.startswith("host_floor_vs_pipeline")][0]
+
+    def test_a_floor_says_whether_its_figure_can_reach_its_target(self):
+        self.assertTrue(self.report(1.8).endswith("host_build_vs_pipeline <= 1.0 unreachable"))
+        self.assertTrue(self.report(0.7).endswith("leaves host_build_vs_pipeline room"))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -36,6 +36,10 @@ def print_report(figures, header_lines, footer_lines, out):
                   f"skipped: {f.skipped}", file=out)
             continue
         verdict = "reached" if f.reached else "MISSED"
+        if f.spec.floor_of:
+            bounded = figures[f.spec.floor_of].spec
+            verdict = (f"{bounded.name} <= {bounded.limit} unreachable"
+                       if not bounded.reached(f.median) else f"leaves {bounded.name} room")
         kind = "ratio" if f.spec.unit == "x" else "absolute"
         print(f"{f.spec.name:<{width}}  {_value(f, f.median):>10}  {_value(f, min(f.samples)):>10}  "
               f"{_value(f, max(f.samples)):>10}  {f.spec.target:<16}  {verdict}", file=out)
