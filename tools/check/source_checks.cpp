@@ -25,6 +25,8 @@
 #include <optional>
 #include <string_view>
 
+#include "bpfkit/section_alignment.hpp"
+
 namespace bpfkit::check {
 
 namespace {
@@ -369,6 +371,7 @@ class checker : public RecursiveASTVisitor<checker> {
       if (!var->isExternallyVisible() && var->getStorageClass() != SC_Static)
         result_.plan.make_global.insert(var->getName().str());
       check_initialization(var, what);
+      check_alignment(var, what);
     }
     if (map)
       check_map_types(var);
@@ -538,6 +541,19 @@ class checker : public RecursiveASTVisitor<checker> {
       add(var->getLocation(),
           what + " has a destructor: BPF objects have no static destruction",
           "use a type with a trivial destructor");
+  }
+
+  // A section is aligned as its most aligned variable, and rewriting the
+  // object (object_edit.cpp, libelf) lays it out by that: refused here, at
+  // the variable, before the object can grow by the padding.
+  void check_alignment(const VarDecl *var, const std::string &what) {
+    const auto bytes = static_cast<std::uint64_t>(context_.getDeclAlign(var).getQuantity());
+    if (bytes <= max_section_alignment) return;
+    add(var->getLocation(),
+        what + " is aligned to " + std::to_string(bytes) + " bytes, more than " +
+            std::to_string(max_section_alignment) +
+            "; its section, and so the object, would be padded to that alignment",
+        section_alignment_hint());
   }
 
   // The key, value and inner-map types of a BTF-defined map.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bpfkit/object_check.hpp"
+#include "bpfkit/section_alignment.hpp"
 
 namespace bpfkit::link {
 
@@ -109,12 +110,6 @@ void check_section_names(const elf_object &object, diagnostics &errors) {
   }
 }
 
-// libbpf's linker keeps each section's alignment and libelf lays the output
-// out by it: a section aligned to 2^50 bytes makes a file of petabytes,
-// written out as padding (the link never ends). clang aligns BPF sections
-// to at most 8 bytes; aligned(N) on a global raises its section's to N.
-constexpr GElf_Xword max_section_alignment = 4096;
-
 void check_section_alignment(const elf_object &object, diagnostics &errors) {
   for (std::size_t i = 1; i < object.sections.size(); ++i) {
     const elf_section &section = object.sections[i];
@@ -124,8 +119,7 @@ void check_section_alignment(const elf_object &object, diagnostics &errors) {
                               " is aligned to " + std::to_string(section.align) + " bytes, more than " +
                               std::to_string(max_section_alignment) +
                               "; the linked object would be padded to that alignment",
-                          "align BPF globals to at most " + std::to_string(max_section_alignment) +
-                              " bytes (__attribute__((aligned(N))))"));
+                          section_alignment_hint()));
   }
 }
 
