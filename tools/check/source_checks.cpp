@@ -335,8 +335,13 @@ class checker : public RecursiveASTVisitor<checker> {
   // --- variables ------------------------------------------------------------------
 
   bool VisitVarDecl(VarDecl *var) {
-    if (!var->hasGlobalStorage() || var->isLocalVarDeclOrParm()) return true;
+    if (!var->hasGlobalStorage()) return true;
     if (in_system_header(var->getLocation())) return true;
+    if (var->isStaticLocal()) {  // a global too, in .bss or .data
+      check_alignment(var, "static variable '" + var->getNameAsString() + "'");
+      return true;
+    }
+    if (var->isLocalVarDeclOrParm()) return true;
     const SectionAttr *section = var->getAttr<SectionAttr>();
     const bool map = section && section->getName() == ".maps";
     const std::string what = std::string(map ? "map '" : "global '") + var->getNameAsString() + "'";
