@@ -65,6 +65,10 @@ elseif(CASE STREQUAL "check_findings")
   consumer_run(out rc "${CHECK}" -- "${CLANG}" ${cxx_flags} ${include_flags}
     -c "${SOURCES}/bpf/mixed.bpf.cpp")
   expect_exit(${rc} 0 "checking a clean source" "${out}")
+  # Template patterns have no layout; checking them must not crash.
+  consumer_run(out rc "${CHECK}" -- "${CLANG}" ${cxx_flags} ${include_flags}
+    -c "${SOURCES}/tools/templates.bpf.cpp")
+  expect_exit(${rc} 0 "checking a clean source with templated statics" "${out}")
 
 elseif(CASE STREQUAL "check_removes_stale_object")
   set(object "${WORK_DIR}/stale.o")

@@ -552,6 +552,9 @@ class checker : public RecursiveASTVisitor<checker> {
   // object (object_edit.cpp, libelf) lays it out by that: refused here, at
   // the variable, before the object can grow by the padding.
   void check_alignment(const VarDecl *var, const std::string &what) {
+    // A template's pattern has no layout yet; its instantiations are checked.
+    const QualType type = var->getType();
+    if (var->isInvalidDecl() || type->isDependentType() || type->isIncompleteType()) return;
     const auto bytes = static_cast<std::uint64_t>(context_.getDeclAlign(var).getQuantity());
     if (bytes <= max_section_alignment) return;
     add(var->getLocation(),
