@@ -21,10 +21,9 @@ pipeline, at the same -j, in the same run, alternating which goes first.
 """
 import os
 import statistics
-import subprocess
 
 from .corpus import EDITED_HEADER
-from .process import progress, run
+from .process import cpu_seconds, progress, run
 
 
 def _mtimes(paths):
@@ -126,7 +125,7 @@ class BuildBench:
             split = {"compile": 0.0, "link": 0.0}
             for command, cwd in dry_run():
                 kind = "compile" if " -c " in f" {command} " or "-x c++-header" in command else "link"
-                split[kind] += _cpu_seconds(command, cwd, what=f"{who} host {kind} step")
+                split[kind] += cpu_seconds(command, cwd=cwd, what=f"{who} host {kind} step")
             for kind, seconds in split.items():
                 self._keep(f"host_{kind}:{who}", seconds)
 
@@ -184,16 +183,3 @@ class BuildBench:
         f["skel_ms_per_object"].note(
             f"bpftool gen skeleton: {med(a['skel:bpftool']):.1f} ms per object (median)")
 
-
-def _cpu_seconds(command, cwd, *, what):
-    """User+sys CPU seconds of one shell command and the processes it waited for."""
-    from .process import BenchError, ENV
-    process = subprocess.Popen(command, shell=True, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        tail = "\n".join(output.decode(errors="replace").splitlines()[-40:])
-        raise BenchError(f"{what} failed:\n  $ {command}\n{tail}")
-    return usage.ru_utime + usage.ru_stime

@@ -10,13 +10,16 @@ import shlex
 import shutil
 from pathlib import Path
 
-from .process import run
+from .process import BenchError, run
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 # --quick builds these: a multi-file tracing object, and the packet programs
 # the test and map figures use (which include the edited header).
 QUICK_OBJECTS = ["bootstrap", "tc_flowcount", "xdp_parser"]
+
+# What bpf_precompile_skeleton_headers() adds to a loader's compile command.
+PCH_FLAGS = ("-Winvalid-pch", "-Wno-error=invalid-pch")
 
 # The header bench/run edits for header_edit_vs_pipeline.
 EDITED_HEADER = "corpus/net.h"
@@ -82,6 +85,69 @@ class Corpus:
                        f"BPFTOOL={tc.bpftool}", "host"],
                       what="listing the pipeline's host build steps").output
         return [(line, None) for line in listing.splitlines() if line.strip()]
+
+    # --- one loader's steps, as commands to time by themselves -------------
+    def loader_compile_bpfkit(self, obj):
+        """(compiler and flags, directory): the compile of <obj>_loader.cpp
+        from compile_commands.json, without -o, -c, the source and the
+        shared skeleton PCH (bpf_precompile_skeleton_headers)."""
+        for entry in json.loads((self.kit / "compile_commands.json").read_text()):
+            if Path(entry["file"]).name != f"{obj}_loader.cpp":
+                continue
+            words = shlex.split(entry["command"])
+            kept, skip = [], False
+            for i, word in enumerate(words):
+                if skip:
+                    skip = False
+                elif word in ("-o", "-c"):
+                    skip = word == "-o"
+                elif word in PCH_FLAGS:
+                    pass
+                elif word == "-include" and words[i + 1].endswith("cmake_pch.hxx"):
+                    skip = True
+                elif word == entry["file"] or Path(word).name == f"{obj}_loader.cpp":
+                    pass
+                else:
+                    kept.append(word)
+            return kept, Path(entry["directory"])
+        raise BenchError(f"{self.kit}/compile_commands.json has no {obj}_loader.cpp: "
+                         "was the corpus built?")
+
+    def loader_link_bpfkit(self, obj):
+        """(link command, the object file it links): <obj>_loader's link as
+        ninja runs it, in the bpfkit tree."""
+        listing = run(["ninja", "-C", self.kit, "-t", "commands", f"{obj}_loader"],
+                      what=f"listing the steps of {obj}_loader").output.splitlines()
+        link = listing[-1].strip()
+        # CMake wraps a link as ": && <command> && :".
+        link = link.removeprefix(": && ").removesuffix(" && :")
+        words = shlex.split(link)
+        objects = [w for w in words if w.endswith(f"{obj}_loader.cpp.o")]
+        if "-o" not in words or len(objects) != 1:
+            raise BenchError(f"cannot read the link step of {obj}_loader: {link}")
+        return words, objects[0]
+
+    def loader_steps_pipeline(self, obj):
+        """(compile, link): the Makefile's steps of <obj>_loader, as lists."""
+        tc = self.toolchain
+        target = self.pipe / f"{obj}_loader"
+        listing = run(["make", "-n", "-B", "-f", self.src / "Makefile", f"OUT={self.pipe}",
+                       f"OBJECTS={obj}", f"CLANG={tc.clang}", f"CXX={tc.cxx}",
+                       f"BPFTOOL={tc.bpftool}", target],
+                      what=f"listing the pipeline's steps of {obj}_loader").output
+        compile_step = link_step = None
+        for line in listing.splitlines():
+            words = shlex.split(line)
+            if words[:1] != [str(tc.cxx)] or "-o" not in words:
+                continue
+            output = words[words.index("-o") + 1]
+            if output == f"{target}.o" and "-c" in words:
+                compile_step = words
+            elif output == str(target):
+                link_step = words
+        if not compile_step or not link_step:
+            raise BenchError(f"`make -n` listed no compile and link step of {target}:\n{listing}")
+        return compile_step, link_step
 
     # --- what the builds made ---------------------------------------------
     def linked(self, tree):

@@ -21,24 +21,16 @@ Per sample, the CPU time (user + system) of
 alternating which goes first. A floor above host_build_vs_pipeline's
 target means that target cannot be reached by any skeleton.
 """
-import shlex
 import statistics
 import subprocess
 from pathlib import Path
 
-from .process import BenchError, progress, run
-from .skeleton_tu import OBJECT, _cpu_seconds, _loader_command
+from .process import BenchError, cpu_seconds, progress
+from .skeleton_tu import API_STD_HEADERS, OBJECT
 
 # Everything a skeleton TU has to include under the contract, and nothing else.
-FLOOR_HEADERS = """#include <cstdint>
-#include <optional>
-#include <span>
-#include <string>
-#include <system_error>
-#include <vector>
-
-#include <bpfkit/error.hpp>
-"""
+FLOOR_HEADERS = "".join(f"#include <{h}>\n" for h in API_STD_HEADERS) + \
+    "\n#include <bpfkit/error.hpp>\n"
 
 # The pipeline's loader reports with <cstdio>; so does the floor.
 FLOOR_SOURCE = """#include <cstdio>
@@ -67,47 +59,6 @@ def _words_with_output(words, output, replace_input=None):
     return result
 
 
-def _bpfkit_link_command(corpus, obj):
-    """The link step of <obj>_loader as ninja runs it, as a list, and the
-    object file it links."""
-    listing = run(["ninja", "-C", corpus.kit, "-t", "commands", f"{obj}_loader"],
-                  what=f"listing the steps of {obj}_loader").output.splitlines()
-    link = listing[-1].strip()
-    # CMake wraps a link as ": && <command> && :".
-    if link.startswith(": && "):
-        link = link[len(": && "):]
-    if link.endswith(" && :"):
-        link = link[:-len(" && :")]
-    words = shlex.split(link)
-    objects = [w for w in words if w.endswith(f"{obj}_loader.cpp.o")]
-    if "-o" not in words or len(objects) != 1:
-        raise BenchError(f"cannot read the link step of {obj}_loader: {link}")
-    return words, objects[0]
-
-
-def _pipeline_loader_commands(corpus, obj):
-    """The pipeline's compile and link steps of <obj>_loader, as lists."""
-    tc = corpus.toolchain
-    target = corpus.pipe / f"{obj}_loader"
-    listing = run(["make", "-n", "-B", "-f", corpus.src / "Makefile", f"OUT={corpus.pipe}",
-                   f"OBJECTS={obj}", f"CLANG={tc.clang}", f"CXX={tc.cxx}",
-                   f"BPFTOOL={tc.bpftool}", target],
-                  what=f"listing the pipeline's steps of {obj}_loader").output
-    compile_step = link_step = None
-    for line in listing.splitlines():
-        words = shlex.split(line)
-        if words[:1] != [tc.cxx] or "-o" not in words:
-            continue
-        output = words[words.index("-o") + 1]
-        if output == str(target) + ".o" and "-c" in words:
-            compile_step = words
-        elif output == str(target):
-            link_step = words
-    if not compile_step or not link_step:
-        raise BenchError(f"`make -n` listed no compile and link step of {target}:\n{listing}")
-    return compile_step, link_step
-
-
 def _is_gcc(compiler, cwd):
     result = subprocess.run([compiler, "--version"], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -125,7 +76,7 @@ def measure(corpus, figure, scratch, runs):
     source.write_text(FLOOR_SOURCE)
     floor_object, floor_binary = scratch / "floor.o", scratch / "floor"
 
-    compile_words, directory = _loader_command(corpus, OBJECT)
+    compile_words, directory = corpus.loader_compile_bpfkit(OBJECT)
     compile_text = compile_words + ["-c", "-o", str(floor_object), str(source)]
     gcc = _is_gcc(compile_words[0], directory)
     if gcc:
@@ -134,17 +85,20 @@ def measure(corpus, figure, scratch, runs):
         # -include of the header itself: GCC takes <header>.gch when it is valid.
         compile_pch = compile_words + ["-Winvalid-pch", "-include", str(header),
                                        "-c", "-o", str(floor_object), str(source)]
-    link_words, loader_object = _bpfkit_link_command(corpus, OBJECT)
+    link_words, loader_object = corpus.loader_link_bpfkit(OBJECT)
     link_floor = _words_with_output(link_words, floor_binary, (loader_object, str(floor_object)))
 
-    pipe_compile, pipe_link = _pipeline_loader_commands(corpus, OBJECT)
+    pipe_compile, pipe_link = corpus.loader_steps_pipeline(OBJECT)
     pipe_object, pipe_binary = scratch / "pipeline.o", scratch / "pipeline"
     pipe_compile = _words_with_output(pipe_compile, pipe_object)
     pipe_link = _words_with_output(pipe_link, pipe_binary,
                                    (str(corpus.pipe / f"{OBJECT}_loader.o"), str(pipe_object)))
 
+    def cpu(command, cwd):
+        return cpu_seconds(command, cwd=cwd, what="a step of host_floor_vs_pipeline")
+
     if gcc:
-        _cpu_seconds(make_pch, directory)
+        cpu(make_pch, directory)
         check = subprocess.run(compile_pch + ["-H"], cwd=directory, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
         if check.returncode != 0 or f"! {pch}" not in check.stderr:
@@ -153,21 +107,23 @@ def measure(corpus, figure, scratch, runs):
 
     def floor():
         """{part: CPU seconds} of one floor loader, its headers both ways."""
-        parts = {"compile as text": _cpu_seconds(compile_text, directory)}
+        parts = {"compile as text": cpu(compile_text, directory)}
         if gcc:
-            parts["PCH creation share"] = _cpu_seconds(make_pch, directory) / loaders
-            parts["compile with the PCH"] = _cpu_seconds(compile_pch, directory)
-        parts["link"] = _cpu_seconds(link_floor, directory)
+            parts["PCH creation share"] = cpu(make_pch, directory) / loaders
+            parts["compile with the PCH"] = cpu(compile_pch, directory)
+        parts["link"] = cpu(link_floor, directory)
         return parts
 
     def cheapest(parts):
-        with_pch = parts.get("compile with the PCH", float("inf")) + \
-            parts.get("PCH creation share", 0.0)
-        return min(parts["compile as text"], with_pch) + parts["link"]
+        compile_cost = parts["compile as text"]
+        if gcc:
+            compile_cost = min(compile_cost,
+                               parts["compile with the PCH"] + parts["PCH creation share"])
+        return compile_cost + parts["link"]
 
     def pipeline():
-        return {"compile": _cpu_seconds(pipe_compile, corpus.pipe),
-                "link": _cpu_seconds(pipe_link, corpus.pipe)}
+        return {"compile": cpu(pipe_compile, corpus.pipe),
+                "link": cpu(pipe_link, corpus.pipe)}
 
     floor()  # warm the file cache for both
     pipeline()

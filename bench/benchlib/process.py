@@ -53,6 +53,24 @@ def run(command, *, what, cwd=None, env=None, check=True):
     return Outcome(seconds, process.returncode, text)
 
 
+def cpu_seconds(command, *, what, cwd=None):
+    """User+sys CPU seconds of one command (a list, or a shell line) and the
+    processes it waited for; a non-zero exit is a BenchError."""
+    shell = isinstance(command, str)
+    process = subprocess.Popen(command if shell else [str(word) for word in command],
+                               shell=shell, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.stdout.close()
+    returncode = os.waitstatus_to_exitcode(status)
+    if returncode != 0:
+        tail = "\n".join(output.decode(errors="replace").splitlines()[-40:])
+        shown = command if shell else " ".join(str(word) for word in command)
+        raise BenchError(f"{what} failed (exit {returncode}):\n  $ {shown}\n{tail}")
+    return usage.ru_utime + usage.ru_stime
+
+
 GNU_TIME = "/usr/bin/time"
 
 

@@ -15,23 +15,13 @@ Each sample is the CPU time (user + system) of the skeleton compile over
 that of the std_headers compile next to it, so both see the same load.
 Target: at most 1.5.
 """
-import json
-import resource
-import shlex
-import subprocess
-from pathlib import Path
+from .process import BenchError, cpu_seconds, progress
 
-from .process import BenchError, progress
+# The standard headers the skeleton API (DESIGN section 3) puts in every
+# TU that includes a skeleton; host_floor.py compiles them too.
+API_STD_HEADERS = ["cstdint", "optional", "span", "string", "system_error", "vector"]
 
-STD_HEADERS = """#include <cstdint>
-#include <optional>
-#include <span>
-#include <string>
-#include <system_error>
-#include <vector>
-
-int main() { return 0; }
-"""
+STD_HEADERS = "".join(f"#include <{h}>\n" for h in API_STD_HEADERS) + "\nint main() { return 0; }\n"
 
 SKELETON = """#include "{object}.skel.hpp"
 
@@ -47,51 +37,11 @@ OBJECT = "bootstrap"
 PROGRAM = "handle_exec"
 
 
-# What bpf_precompile_skeleton_headers() adds to a loader's command: the
-# figure compares the headers as text, so both TUs are compiled without them.
-PCH_FLAGS = ("-Winvalid-pch", "-Wno-error=invalid-pch")
-
-
-def _loader_command(corpus, obj):
-    """The compile command of <obj>_loader.cpp, as a list without -o, -c,
-    the source and the shared skeleton PCH."""
-    for entry in json.loads((corpus.kit / "compile_commands.json").read_text()):
-        if Path(entry["file"]).name == f"{obj}_loader.cpp":
-            words = shlex.split(entry["command"])
-            kept, skip = [], False
-            for i, word in enumerate(words):
-                if skip:
-                    skip = False
-                elif word in ("-o", "-c"):
-                    skip = word == "-o"
-                elif word in PCH_FLAGS:
-                    pass
-                elif word == "-include" and words[i + 1].endswith("cmake_pch.hxx"):
-                    skip = True
-                elif word == entry["file"] or Path(word).name == f"{obj}_loader.cpp":
-                    pass
-                else:
-                    kept.append(word)
-            return kept, Path(entry["directory"])
-    raise BenchError(f"{corpus.kit}/compile_commands.json has no {obj}_loader.cpp: "
-                     "was the corpus built?")
-
-
-def _cpu_seconds(command, cwd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        raise BenchError(f"compiling {command[-1]} failed:\n{result.stderr}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def measure(corpus, figure, scratch, runs):
     if OBJECT not in corpus.objects:
         raise BenchError(f"skeleton_tu_vs_std_headers needs the object {OBJECT}")
     progress(f"skeleton TU compile cost ({OBJECT}.skel.hpp)")
-    compiler_and_flags, directory = _loader_command(corpus, OBJECT)
+    compiler_and_flags, directory = corpus.loader_compile_bpfkit(OBJECT)
     scratch.mkdir(parents=True, exist_ok=True)
     std_source = scratch / "std_headers.cpp"
     skel_source = scratch / "skeleton.cpp"
@@ -99,13 +49,17 @@ def measure(corpus, figure, scratch, runs):
     skel_source.write_text(SKELETON.format(object=OBJECT, program=PROGRAM))
     std = compiler_and_flags + ["-c", "-o", str(scratch / "std.o"), str(std_source)]
     skel = compiler_and_flags + ["-c", "-o", str(scratch / "skel.o"), str(skel_source)]
-    _cpu_seconds(std, directory)  # warm the file cache for both
-    _cpu_seconds(skel, directory)
+
+    def cpu(command):
+        return cpu_seconds(command, cwd=directory, what=f"compiling {command[-1]}")
+
+    cpu(std)  # warm the file cache for both
+    cpu(skel)
     std_times, skel_times = [], []
     # Three pairs a run: a single compile is at the mercy of the machine.
     for _ in range(runs * 3):
-        std_times.append(_cpu_seconds(std, directory))
-        skel_times.append(_cpu_seconds(skel, directory))
+        std_times.append(cpu(std))
+        skel_times.append(cpu(skel))
         figure.add(skel_times[-1] / std_times[-1])
     std_times.sort()
     skel_times.sort()
