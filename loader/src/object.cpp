@@ -22,6 +22,10 @@ object object::open_memory(std::span<const std::byte> elf, std::string_view name
   return detail::access::make_object(std::move(state));
 }
 
+object object::open_memory(const void* elf, std::size_t size, std::string_view name) {
+  return open_memory(std::span<const std::byte>(static_cast<const std::byte*>(elf), size), name);
+}
+
 object object::open_file(const std::string& path) {
   auto state = std::make_unique<detail::object_state>();
   state->source = detail::checked_file_source(path);

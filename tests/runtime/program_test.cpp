@@ -108,6 +108,11 @@ TEST_F(bpf_test, ObjectOpensFromMemory) {
   object.load();
   std::vector<std::uint8_t> packet(32, 0);
   EXPECT_EQ(object.program_by_name("rewrite_packet").test_run({.data_in = packet}).retval, 3u);
+
+  // The pointer-and-size overload (the one skeletons call) reads the same bytes.
+  bpfkit::object same = bpfkit::object::open_memory(chars.data(), chars.size(), "by_pointer");
+  EXPECT_EQ(same.name(), "by_pointer");
+  EXPECT_EQ(same.programs().size(), object.programs().size());
 }
 
 TEST_F(bpf_test, OpeningAMissingFileNamesIt) {

@@ -397,7 +397,7 @@ std::string render_skeleton(const bpf_object_info &object, const std::string &na
   out += R"( private:
   skeleton()
       : object_(::bpfkit::object::open_memory(
-            ::std::as_bytes(::std::span<const char>(detail::object_elf, sizeof detail::object_elf - 1)),
+            detail::object_elf, sizeof detail::object_elf - 1,
 )";
   out += "            " + string_literal(name) + "))";
   out += ",\n        maps{";
