@@ -128,5 +128,93 @@ class Report(unittest.TestCase):
         self.assertTrue(self.report(0.7).endswith("leaves host_build_vs_pipeline room"))
 
 
+class LoaderSteps(unittest.TestCase):
+    """How the Corpus reads one loader's steps from the bpfkit build, and
+    what it says when the build is not what it expects."""
+    def setUp(self):
+        from benchlib.corpus import Corpus
+        self.work = Path(tempfile.mkdtemp(prefix="bench-selftest-"))
+        self.corpus = Corpus(self.work, toolchain=None, objects=["bootstrap"], test_count=0)
+        self.corpus.kit.mkdir()
+
+    def tearDown(self):
+        subprocess.run(["rm", "-rf", str(self.work)], check=True)
+
+    def compile_database(self, *sources):
+        kit = self.corpus.kit
+        entries = [{"directory": str(kit), "file": str(kit / source),
+                    "command": f"/usr/bin/c++ -I{kit}/bpfkit_skel/bootstrap -O2 -g "
+                               "-Wno-error=invalid-pch -std=c++20 -Winvalid-pch "
+                               f"-include {kit}/CMakeFiles/pch.dir/cmake_pch.hxx "
+                               f"-o CMakeFiles/x.dir/{source}.o -c {kit / source}"}
+                   for source in sources]
+        (kit / "compile_commands.json").write_text(__import__("json").dumps(entries))
+
+    def build_ninja(self, link_command):
+        (self.corpus.kit / "build.ninja").write_text(
+            f"rule LINK\n  command = {link_command}\n"
+            "build bootstrap_loader: LINK CMakeFiles/x.dir/bootstrap_loader.cpp.o\n")
+
+    def test_the_loader_compile_without_output_source_or_pch(self):
+        self.compile_database("other_loader.cpp", "bootstrap_loader.cpp")
+        words, directory = self.corpus.loader_compile_bpfkit("bootstrap")
+        self.assertEqual(words, ["/usr/bin/c++", f"-I{self.corpus.kit}/bpfkit_skel/bootstrap",
+                                 "-O2", "-g", "-std=c++20"])
+        self.assertEqual(directory, self.corpus.kit)
+
+    def test_a_database_without_the_loader_says_so(self):
+        from benchlib.process import BenchError
+        self.compile_database("other_loader.cpp")
+        with self.assertRaisesRegex(BenchError, "has no bootstrap_loader.cpp: was the corpus built"):
+            self.corpus.loader_compile_bpfkit("bootstrap")
+
+    def test_the_loader_link_as_ninja_runs_it(self):
+        self.build_ninja(": && /usr/bin/c++ -O2 CMakeFiles/x.dir/bootstrap_loader.cpp.o "
+                         "-o bootstrap_loader -lbpf && :")
+        words, loader_object = self.corpus.loader_link_bpfkit("bootstrap")
+        self.assertEqual(words, ["/usr/bin/c++", "-O2", "CMakeFiles/x.dir/bootstrap_loader.cpp.o",
+                                 "-o", "bootstrap_loader", "-lbpf"])
+        self.assertEqual(loader_object, "CMakeFiles/x.dir/bootstrap_loader.cpp.o")
+
+    def test_a_link_step_it_cannot_read_names_the_loader(self):
+        from benchlib.process import BenchError
+        self.build_ninja("/usr/bin/c++ CMakeFiles/x.dir/bootstrap_loader.cpp.o")  # no -o
+        with self.assertRaisesRegex(BenchError, "cannot read the link step of bootstrap_loader"):
+            self.corpus.loader_link_bpfkit("bootstrap")
+
+
+class FloorPch(unittest.TestCase):
+    """host_floor refuses to time a floor whose PCH the compiler ignored:
+    the figure would then be the text compile under another name."""
+    def test_an_unused_pch_stops_the_figure(self):
+        from benchlib import host_floor
+        from benchlib.process import BenchError
+        tmp = Path(tempfile.mkdtemp(prefix="bench-selftest-"))
+        self.addCleanup(subprocess.run, ["rm", "-rf", str(tmp)], check=True)
+        # A GCC that accepts every command and uses no PCH (prints no "! x.gch").
+        compiler = tmp / "g++"
+        compiler.write_text("#!/bin/sh\n"
+                            "[ \"$1\" = --version ] && echo 'g++ (Debian 12.2.0-14) 12.2.0'\n"
+                            "exit 0\n")
+        compiler.chmod(0o755)
+
+        class FakeCorpus:
+            objects = [host_floor.OBJECT]
+            pipe = tmp
+
+            def loader_compile_bpfkit(self, obj):
+                return [str(compiler), "-O2"], tmp
+
+            def loader_link_bpfkit(self, obj):
+                return [str(compiler), "loader.o", "-o", "loader"], "loader.o"
+
+            def loader_steps_pipeline(self, obj):
+                return ([str(compiler), "-c", "x.cpp", "-o", "x.o"],
+                        [str(compiler), "x.o", "-o", "x"])
+
+        with self.assertRaisesRegex(BenchError, "floor.hxx.gch was not used"):
+            host_floor.measure(FakeCorpus(), figure=None, scratch=tmp / "floor", runs=1)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

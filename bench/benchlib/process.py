@@ -64,6 +64,7 @@ def cpu_seconds(command, *, what, cwd=None):
     _, status, usage = os.wait4(process.pid, 0)
     process.stdout.close()
     returncode = os.waitstatus_to_exitcode(status)
+    process.returncode = returncode  # reaped here: Popen must not think it still runs
     if returncode != 0:
         tail = "\n".join(output.decode(errors="replace").splitlines()[-40:])
         shown = command if shell else " ".join(str(word) for word in command)
