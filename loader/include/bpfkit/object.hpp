@@ -29,8 +29,8 @@ class object {
   // and a failed load reads it again (a skeleton's embedded ELF does).
   static object open_memory(std::span<const std::byte> elf, std::string_view name);
   // The same over a pointer and a size. Skeletons call this one: a
-  // std::span built in the header made every skeleton's translation unit
-  // compile about 25 ms slower (GCC 12 checks span's constraints each time).
+  // std::span built in the header cost every skeleton's translation unit
+  // 30 to 50 ms of compile (GCC 12 checks span's constraints each time).
   static object open_memory(const void* elf, std::size_t size, std::string_view name);
   static object open_file(const std::string& path);  // name: the file name up to the first '.'
 
