@@ -2,6 +2,7 @@
 """Tests of the benchmark's own tooling that need no build (ctest
 bench.selftest): bench/run's answers to bad input, and check_run.py's
 verdicts on well- and badly-formed reports."""
+import json
 import os
 import subprocess
 import sys
@@ -148,7 +149,7 @@ class LoaderSteps(unittest.TestCase):
                                f"-include {kit}/CMakeFiles/pch.dir/cmake_pch.hxx "
                                f"-o CMakeFiles/x.dir/{source}.o -c {kit / source}"}
                    for source in sources]
-        (kit / "compile_commands.json").write_text(__import__("json").dumps(entries))
+        (kit / "compile_commands.json").write_text(json.dumps(entries))
 
     def build_ninja(self, link_command):
         (self.corpus.kit / "build.ninja").write_text(

@@ -60,6 +60,16 @@ TEST(MalformedObject, FromMemoryNamesTheObject) {
     EXPECT_EQ(std::string(e.what()).rfind("BPF object 'cut_short' (in memory): malformed ELF: ", 0), 0u)
         << e.what();
   }
+  // The same through the pointer-and-size overload, the one skeletons call
+  // on their embedded ELF.
+  try {
+    bpfkit::object::open_memory(bytes.data(), bytes.size(), "cut_short_skel");
+    FAIL() << "a truncated object was opened through the pointer overload";
+  } catch (const bpfkit::malformed_object& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("BPF object 'cut_short_skel' (in memory): malformed ELF: ", 0),
+              0u)
+        << e.what();
+  }
 }
 
 TEST(MalformedObject, TheGoodObjectStillOpens) {
