@@ -105,8 +105,9 @@ void collect(listing &l) {
   if (l.wanted(k::object_kind::program)) {
     for (auto &[prog_id, point] : k::xdp_attachments()) {
       auto &known = l.attached[prog_id];
+      const auto ifindex = point.ifindex;  // clang before 16 cannot capture a structured binding
       bool by_link = std::any_of(known.begin(), known.end(), [&](const attachment &a) {
-        return a.link_id && a.point.hook == "xdp" && a.point.ifindex == point.ifindex && a.point.in_this_netns;
+        return a.link_id && a.point.hook == "xdp" && a.point.ifindex == ifindex && a.point.in_this_netns;
       });
       if (!by_link) known.push_back({0, point});
     }

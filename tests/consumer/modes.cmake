@@ -7,6 +7,8 @@
 #   exclude_from_all  add_subdirectory(<bpfkit source> bpfkit EXCLUDE_FROM_ALL):
 #                 only phase 1; the default build builds what the tests run
 #                 (bpfkit-test) and not what nothing needs (the bpfkit CLI)
+# HOST=clang: the consumer's C and C++ compiler is clang (14 here), so the
+#          bpfkit sources built inside the consumer are compiled by it too.
 # Phase 1: tests/projects/readme exactly as the README shows it (only the
 #          bpfkit line differs per mode): configure, build, run its test.
 # Phase 2: tests/projects/consumer added before the README's first bpf_* call:
@@ -37,6 +39,11 @@ elseif(MODE STREQUAL "fetchcontent")
   list(APPEND args "-DFETCHCONTENT_SOURCE_DIR_BPFKIT=${BPFKIT_SOURCE_DIR}")
 else()
   message(FATAL_ERROR "unknown MODE '${MODE}'")
+endif()
+if(HOST STREQUAL "clang")
+  find_program(host_cc clang NO_CACHE REQUIRED)
+  find_program(host_cxx clang++ NO_CACHE REQUIRED)
+  list(APPEND args "-DCMAKE_C_COMPILER=${host_cc}" "-DCMAKE_CXX_COMPILER=${host_cxx}")
 endif()
 if(NOT MODE STREQUAL "package")
   # bpfkit's own sources are compiled in this tree: reuse earlier compiles.

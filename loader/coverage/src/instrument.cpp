@@ -405,7 +405,9 @@ void rewriter::fit_call_chains() {
 }
 
 bool rewriter::lay_out() {
-  for (auto &[index, sec] : sections_) {
+  for (auto &entry : sections_) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+    auto &sec = entry.second;
     const std::uint32_t n = static_cast<std::uint32_t>(sec.code.size());
     sec.new_index.assign(n + 1, 0);
     sec.entry_index.assign(n + 1, 0);
